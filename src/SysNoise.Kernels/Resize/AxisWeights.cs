@@ -1,0 +1,132 @@
+using ILGPU;
+
+namespace SysNoise.Kernels.Resize;
+
+/// <summary>
+/// A precomputed weight map for one axis: for each output position <c>j</c>,
+/// <c>Count[j]</c> taps at <c>Index[j·Taps + k]</c> (source positions, already
+/// border-resolved the library's way) with weights <c>Coeff[j·Taps + k]</c>.
+/// A variant is mostly this data; it is built once per geometry and cached.
+/// </summary>
+public sealed class AxisWeights<TCoeff>
+    where TCoeff : unmanaged
+{
+    public AxisWeights(int sourceLength, int length, int taps, int[] index, int[] count, TCoeff[] coeff)
+    {
+        if (index.Length != length * taps || coeff.Length != length * taps || count.Length != length)
+        {
+            throw new ArgumentException("Weight map arrays do not match length × taps.");
+        }
+
+        SourceLength = sourceLength;
+        Length = length;
+        Taps = taps;
+        Index = index;
+        Count = count;
+        Coeff = coeff;
+        int lo = int.MaxValue, hi = -1;
+        for (int j = 0; j < length; j++)
+        {
+            for (int k = 0; k < count[j]; k++)
+            {
+                int s = index[(j * taps) + k];
+                if ((uint)s >= (uint)sourceLength)
+                {
+                    throw new ArgumentException($"Tap {k} of output {j} reads source {s}, outside [0, {sourceLength}).");
+                }
+
+                lo = Math.Min(lo, s);
+                hi = Math.Max(hi, s);
+            }
+        }
+
+        FirstSource = hi < 0 ? 0 : lo;
+        SourceSpan = hi < 0 ? 0 : hi - lo + 1;
+    }
+
+    /// <summary>Input length along the axis.</summary>
+    public int SourceLength { get; }
+
+    /// <summary>Output length along the axis.</summary>
+    public int Length { get; }
+
+    /// <summary>Row stride of <see cref="Index"/> and <see cref="Coeff"/> (the widest kernel).</summary>
+    public int Taps { get; }
+
+    public int[] Index { get; }
+
+    public int[] Count { get; }
+
+    public TCoeff[] Coeff { get; }
+
+    /// <summary>Lowest source position any tap reads.</summary>
+    public int FirstSource { get; }
+
+    /// <summary>Number of source positions from <see cref="FirstSource"/> to the highest one read.</summary>
+    public int SourceSpan { get; }
+
+    /// <summary>The same map reading from a source that starts at <paramref name="origin"/>
+    /// (used when the previous pass only produced the rows this one reads).</summary>
+    public AxisWeights<TCoeff> Rebased(int origin, int sourceLength)
+    {
+        int[] index = (int[])Index.Clone();
+        for (int i = 0; i < index.Length; i++)
+        {
+            index[i] = Math.Max(0, index[i] - origin);
+        }
+
+        return new AxisWeights<TCoeff>(sourceLength, Length, Taps, index, Count, Coeff);
+    }
+}
+
+/// <summary>The device-side view of an <see cref="AxisWeights{TCoeff}"/>.</summary>
+public readonly struct AxisWeightsView<TCoeff>
+    where TCoeff : unmanaged
+{
+    public AxisWeightsView(ArrayView<int> index, ArrayView<int> count, ArrayView<TCoeff> coeff, int taps)
+    {
+        Index = index;
+        Count = count;
+        Coeff = coeff;
+        Taps = taps;
+    }
+
+    public ArrayView<int> Index { get; }
+
+    public ArrayView<int> Count { get; }
+
+    public ArrayView<TCoeff> Coeff { get; }
+
+    public int Taps { get; }
+}
+
+/// <summary>
+/// Where an axis pass reads and writes: the data is viewed as
+/// [outer][axis][inner] with the resampled axis in the middle. A horizontal pass over
+/// an H×W×C image has outer = rows, inner = C; a vertical pass has outer = 1, inner = W·C.
+/// </summary>
+public readonly struct PassGeometry
+{
+    public PassGeometry(int outer, int inputOuterOffset, int inLength, int outLength, int inner)
+    {
+        Outer = outer;
+        InputOuterOffset = inputOuterOffset;
+        InLength = inLength;
+        OutLength = outLength;
+        Inner = inner;
+    }
+
+    /// <summary>Number of outer blocks processed.</summary>
+    public int Outer { get; }
+
+    /// <summary>First outer block read from the input (Pillow resamples only the rows the next pass needs).</summary>
+    public int InputOuterOffset { get; }
+
+    public int InLength { get; }
+
+    public int OutLength { get; }
+
+    public int Inner { get; }
+
+    public long OutputElements => (long)Outer * OutLength * Inner;
+}

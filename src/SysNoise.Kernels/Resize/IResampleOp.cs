@@ -1,0 +1,39 @@
+namespace SysNoise.Kernels.Resize;
+
+/// <summary>
+/// The numerics of one resampling pass along one axis: how a library accumulates
+/// <c>Σ sample·weight</c> and how it rounds the sum to the pass's output type.
+/// Implementations are readonly structs so that ILGPU and the JIT specialise them;
+/// they are the single place each variant's arithmetic is written, called by both
+/// the ILGPU kernel and the host loop.
+/// </summary>
+/// <typeparam name="TIn">Sample type read by the pass.</typeparam>
+/// <typeparam name="TCoeff">Weight type stored in the <see cref="AxisWeights{TCoeff}"/>.</typeparam>
+/// <typeparam name="TAcc">Accumulator type.</typeparam>
+/// <typeparam name="TOut">Sample type written by the pass.</typeparam>
+public interface IResampleOp<TIn, TCoeff, TAcc, TOut>
+    where TIn : unmanaged
+    where TCoeff : unmanaged
+    where TAcc : unmanaged
+    where TOut : unmanaged
+{
+    /// <summary>The accumulator before the first tap.</summary>
+    TAcc Begin();
+
+    /// <summary>Adds one tap. Taps arrive in weight-map order, which is the library's order.</summary>
+    TAcc Accumulate(TAcc acc, TIn sample, TCoeff weight);
+
+    /// <summary>Rounds the accumulator to the output type.</summary>
+    /// <param name="acc">The accumulated sum.</param>
+    /// <param name="lane">Position of the element along the pass's contiguous axis
+    /// (for a vertical pass, x·channels + c). Only ops whose rounding depends on the
+    /// SIMD lane a library computes the element in read it.</param>
+    TOut Finish(TAcc acc, int lane);
+}
+
+/// <summary>A per-pixel map on 4-channel pixels (e.g. Pillow's RGBA premultiplication).</summary>
+public interface IPixel4Op<T>
+    where T : unmanaged
+{
+    void Apply(ref T c0, ref T c1, ref T c2, ref T c3);
+}

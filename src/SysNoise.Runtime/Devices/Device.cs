@@ -1,0 +1,71 @@
+using SysNoise.Kernels.Resize;
+
+namespace SysNoise.Runtime.Devices;
+
+/// <summary>What a <see cref="Device"/> runs on.</summary>
+public enum DeviceKind
+{
+    /// <summary>Plain C# loops over arrays: the fast CPU path.</summary>
+    Host,
+
+    /// <summary>ILGPU's CPU accelerator: a GPU simulator, used in tests to check the kernels themselves.</summary>
+    IlgpuCpu,
+
+    /// <summary>ILGPU on an NVIDIA GPU.</summary>
+    Cuda,
+}
+
+/// <summary>Memory owned by a <see cref="Device"/>.</summary>
+public abstract class DeviceBuffer : IDisposable
+{
+    public abstract long Length { get; }
+
+    public abstract void Dispose();
+}
+
+/// <summary>Typed memory owned by a <see cref="Device"/>.</summary>
+public abstract class DeviceBuffer<T> : DeviceBuffer
+    where T : unmanaged
+{
+}
+
+/// <summary>
+/// Runs kernels. Every variant's numerics are written once (the ops in SysNoise.Kernels);
+/// a device decides whether they run as ILGPU kernels or as the host loops.
+/// </summary>
+public abstract class Device : IDisposable
+{
+    public abstract string Name { get; }
+
+    public abstract DeviceKind Kind { get; }
+
+    public abstract DeviceBuffer<T> Upload<T>(T[] data)
+        where T : unmanaged;
+
+    public abstract DeviceBuffer<T> Allocate<T>(long length)
+        where T : unmanaged;
+
+    public abstract T[] Download<T>(DeviceBuffer<T> buffer)
+        where T : unmanaged;
+
+    public abstract void AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
+        DeviceBuffer<TIn> input,
+        DeviceBuffer<TOut> output,
+        AxisWeights<TCoeff> weights,
+        PassGeometry geometry,
+        TOp op)
+        where TIn : unmanaged
+        where TCoeff : unmanaged
+        where TAcc : unmanaged
+        where TOut : unmanaged
+        where TOp : struct, IResampleOp<TIn, TCoeff, TAcc, TOut>;
+
+    public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> data, TOp op)
+        where T : unmanaged
+        where TOp : struct, IPixel4Op<T>;
+
+    public virtual void Dispose()
+    {
+        GC.SuppressFinalize(this);
+    }
+}

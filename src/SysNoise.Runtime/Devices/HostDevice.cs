@@ -1,0 +1,46 @@
+using SysNoise.Kernels.Resize;
+
+namespace SysNoise.Runtime.Devices;
+
+/// <summary>The host path: plain loops over managed arrays, parallel over output lines.</summary>
+public sealed class HostDevice : Device
+{
+    public HostDevice(int maxThreads = 0)
+    {
+        MaxThreads = maxThreads > 0 ? maxThreads : Environment.ProcessorCount;
+    }
+
+    public static HostDevice Shared { get; } = new();
+
+    public int MaxThreads { get; }
+
+    public override string Name => $"host ({MaxThreads} thread{(MaxThreads == 1 ? string.Empty : "s")})";
+
+    public override DeviceKind Kind => DeviceKind.Host;
+
+    public override DeviceBuffer<T> Upload<T>(T[] data) => new HostBuffer<T>((T[])data.Clone());
+
+    public override DeviceBuffer<T> Allocate<T>(long length) => new HostBuffer<T>(new T[length]);
+
+    public override T[] Download<T>(DeviceBuffer<T> buffer) => ((HostBuffer<T>)buffer).Array;
+
+    public override void AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
+        DeviceBuffer<TIn> input, DeviceBuffer<TOut> output, AxisWeights<TCoeff> weights, PassGeometry geometry, TOp op)
+        => ResampleHost.AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
+            ((HostBuffer<TIn>)input).Array, ((HostBuffer<TOut>)output).Array, weights, geometry, op, MaxThreads);
+
+    public override void Pixel4Map<T, TOp>(DeviceBuffer<T> data, TOp op)
+        => ResampleHost.Pixel4Map(((HostBuffer<T>)data).Array, op);
+
+    private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
+        where T : unmanaged
+    {
+        public T[] Array { get; } = array;
+
+        public override long Length => Array.LongLength;
+
+        public override void Dispose()
+        {
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using SysNoise.Kernels.Resize;
+using SysNoise.Runtime.Devices;
+
+namespace SysNoise.Runtime.Resize;
+
+/// <summary>One step of a <see cref="ResizePlan"/>: consumes a device buffer, returns the next one.</summary>
+public abstract class PlanStep
+{
+    /// <summary>Runs the step. The returned buffer may be the input (in-place steps).</summary>
+    public abstract DeviceBuffer Run(Device device, DeviceBuffer input);
+}
+
+/// <summary>A resampling pass along one axis through <typeparamref name="TOp"/>.</summary>
+public sealed class AxisPassStep<TIn, TCoeff, TAcc, TOut, TOp> : PlanStep
+    where TIn : unmanaged
+    where TCoeff : unmanaged
+    where TAcc : unmanaged
+    where TOut : unmanaged
+    where TOp : struct, IResampleOp<TIn, TCoeff, TAcc, TOut>
+{
+    public AxisPassStep(AxisWeights<TCoeff> weights, PassGeometry geometry, TOp op)
+    {
+        Weights = weights;
+        Geometry = geometry;
+        Op = op;
+    }
+
+    public AxisWeights<TCoeff> Weights { get; }
+
+    public PassGeometry Geometry { get; }
+
+    public TOp Op { get; }
+
+    public override DeviceBuffer Run(Device device, DeviceBuffer input)
+    {
+        var output = device.Allocate<TOut>(Geometry.OutputElements);
+        device.AxisPass<TIn, TCoeff, TAcc, TOut, TOp>((DeviceBuffer<TIn>)input, output, Weights, Geometry, Op);
+        return output;
+    }
+}
+
+/// <summary>An in-place per-pixel map over 4-channel pixels.</summary>
+public sealed class Pixel4Step<T, TOp>(TOp op) : PlanStep
+    where T : unmanaged
+    where TOp : struct, IPixel4Op<T>
+{
+    public override DeviceBuffer Run(Device device, DeviceBuffer input)
+    {
+        device.Pixel4Map((DeviceBuffer<T>)input, op);
+        return input;
+    }
+}
+
+/// <summary>
+/// A resize compiled for one geometry: the steps from an H×W×C input to an outH×outW×C output.
+/// Built once per geometry and cached by the variant; weight maps inside are shared.
+/// </summary>
+public sealed class ResizePlan
+{
+    public ResizePlan(int outHeight, int outWidth, int channels, IReadOnlyList<PlanStep> steps)
+    {
+        OutHeight = outHeight;
+        OutWidth = outWidth;
+        Channels = channels;
+        Steps = steps;
+    }
+
+    public int OutHeight { get; }
+
+    public int OutWidth { get; }
+
+    public int Channels { get; }
+
+    public IReadOnlyList<PlanStep> Steps { get; }
+
+    public T[] Execute<T>(Device device, T[] input)
+        where T : unmanaged
+    {
+        DeviceBuffer current = device.Upload(input);
+        try
+        {
+            foreach (PlanStep step in Steps)
+            {
+                DeviceBuffer next = step.Run(device, current);
+                if (!ReferenceEquals(next, current))
+                {
+                    current.Dispose();
+                    current = next;
+                }
+            }
+
+            return device.Download((DeviceBuffer<T>)current);
+        }
+        finally
+        {
+            current.Dispose();
+        }
+    }
+}
