@@ -63,6 +63,10 @@ public abstract class PlannedResizeVariant : IResizeVariant
 
     public override string ToString() => Name;
 
+    /// <summary>The (cached) plan for one geometry.</summary>
+    public ResizePlan PlanFor(ResizeGeometry geometry, bool isFloat)
+        => plans.GetOrAdd(new PlanKey(geometry, isFloat), k => k.IsFloat ? BuildFloatPlan(k.Geometry) : BuildBytePlan(k.Geometry));
+
     /// <summary>Builds the uint8 plan for one geometry.</summary>
     protected abstract ResizePlan BuildBytePlan(ResizeGeometry geometry);
 
@@ -74,7 +78,7 @@ public abstract class PlannedResizeVariant : IResizeVariant
         where T : unmanaged
     {
         var geometry = ResizeGeometry.Of(image, width, height);
-        ResizePlan plan = plans.GetOrAdd(new PlanKey(geometry, isFloat), k => k.IsFloat ? BuildFloatPlan(k.Geometry) : BuildBytePlan(k.Geometry));
+        ResizePlan plan = PlanFor(geometry, isFloat);
         T[] output = plan.Execute(device, image.Data);
         return new Tensor<T>(output, plan.OutHeight, plan.OutWidth, plan.Channels);
     }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using SysNoise.Kernels.Resize;
 using SysNoise.Runtime.Devices;
 
@@ -8,6 +9,12 @@ public abstract class PlanStep
 {
     /// <summary>Runs the step. The returned buffer may be the input (in-place steps).</summary>
     public abstract DeviceBuffer Run(Device device, DeviceBuffer input);
+
+    /// <summary>The ILGPU kernel this step launches, instantiated for its types (for ahead-of-time compile checks).</summary>
+    public abstract MethodInfo KernelMethod { get; }
+
+    protected static MethodInfo KernelOf(string name, params Type[] typeArguments)
+        => typeof(ResampleKernels).GetMethod(name)!.MakeGenericMethod(typeArguments);
 }
 
 /// <summary>A resampling pass along one axis through <typeparamref name="TOp"/>.</summary>
@@ -37,6 +44,9 @@ public sealed class AxisPassStep<TIn, TCoeff, TAcc, TOut, TOp> : PlanStep
         device.AxisPass<TIn, TCoeff, TAcc, TOut, TOp>((DeviceBuffer<TIn>)input, output, Weights, Geometry, Op);
         return output;
     }
+
+    public override MethodInfo KernelMethod
+        => KernelOf(nameof(ResampleKernels.AxisPass), typeof(TIn), typeof(TCoeff), typeof(TAcc), typeof(TOut), typeof(TOp));
 }
 
 /// <summary>An in-place per-pixel map over 4-channel pixels.</summary>
@@ -49,6 +59,8 @@ public sealed class Pixel4Step<T, TOp>(TOp op) : PlanStep
         device.Pixel4Map((DeviceBuffer<T>)input, op);
         return input;
     }
+
+    public override MethodInfo KernelMethod => KernelOf(nameof(ResampleKernels.Pixel4Map), typeof(T), typeof(TOp));
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using SysNoise.Kernels.Numerics;
+
 namespace SysNoise.Kernels.Resize.Pillow;
 
 /// <summary>
@@ -23,7 +25,7 @@ public readonly struct PillowFloatOp : IResampleOp<float, double, double, float>
 {
     public double Begin() => 0.0;
 
-    public double Accumulate(double acc, float sample, double weight) => acc + (sample * weight);
+    public double Accumulate(double acc, float sample, double weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
 
     public float Finish(double acc, int lane) => (float)acc;
 }

@@ -1,0 +1,41 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.Cuda;
+
+namespace SysNoise.Runtime.Devices;
+
+/// <summary>
+/// Compiles kernels to PTX without a GPU (ILGPU's PTX backend needs no driver), so that every
+/// kernel is proven to build for CUDA on machines that have none.
+/// </summary>
+public sealed class PtxCompiler : IDisposable
+{
+    private readonly Context context;
+    private readonly PTXBackend backend;
+
+    public PtxCompiler(CudaArchitecture? architecture = null)
+    {
+        context = Context.Create(builder => builder.Math(MathMode.Default).Optimize(OptimizationLevel.O1));
+        Architecture = architecture ?? CudaArchitecture.SM_75;
+        backend = new PTXBackend(context, Architecture, CudaInstructionSet.ISA_75, nvvmAPI: null!); // No NVVM: ILGPU emits PTX itself.
+    }
+
+    public CudaArchitecture Architecture { get; }
+
+    /// <summary>Compiles an implicitly grouped kernel (a closed generic method) and returns its PTX.</summary>
+    public string Compile(MethodInfo kernel)
+    {
+        var entry = EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
+        var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
+        return compiled.PTXAssembly;
+    }
+
+    public void Dispose()
+    {
+        backend.Dispose();
+        context.Dispose();
+    }
+}
