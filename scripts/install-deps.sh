@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what SysNoise needs on Debian 12 (with the .NET SDK already present):
+# the oracles (Pillow 9.4, NumPy, OpenCV 4.6 from apt), libjpeg-turbo 2.1.5 and libpng for the
+# native shim, cmake/g++ to build it, and opencv-doc for its real photographs (the demo input).
+# Installs only what is missing, so it is cheap to run before every test run.
+set -euo pipefail
+packages=(python3 python3-pil python3-numpy python3-opencv cmake g++ make
+          libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev opencv-doc)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
