@@ -39,16 +39,16 @@ public static class ResampleKernels
     }
 
     /// <summary>A per-pixel map over 4-channel pixels.</summary>
-    public static void Pixel4Map<T, TOp>(Index1D pixel, ArrayView<T> data, TOp op)
+    public static void Pixel4Map<T, TOp>(Index1D pixel, ArrayView<T> input, ArrayView<T> output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>
     {
         long b = (long)pixel.X * 4;
-        T c0 = data[b], c1 = data[b + 1], c2 = data[b + 2], c3 = data[b + 3];
+        T c0 = input[b], c1 = input[b + 1], c2 = input[b + 2], c3 = input[b + 3];
         op.Apply(ref c0, ref c1, ref c2, ref c3);
-        data[b] = c0;
-        data[b + 1] = c1;
-        data[b + 2] = c2;
-        data[b + 3] = c3;
+        output[b] = c0;
+        output[b + 1] = c1;
+        output[b + 2] = c2;
+        output[b + 3] = c3;
     }
 }

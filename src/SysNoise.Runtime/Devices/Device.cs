@@ -39,6 +39,8 @@ public abstract class Device : IDisposable
 
     public abstract DeviceKind Kind { get; }
 
+    /// <summary>Makes <paramref name="data"/> available to kernels. Kernels never write an uploaded
+    /// buffer (every step writes a new one), so a device may use the array itself.</summary>
     public abstract DeviceBuffer<T> Upload<T>(T[] data)
         where T : unmanaged;
 
@@ -60,7 +62,7 @@ public abstract class Device : IDisposable
         where TOut : unmanaged
         where TOp : struct, IResampleOp<TIn, TCoeff, TAcc, TOut>;
 
-    public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> data, TOp op)
+    public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>;
 

@@ -18,9 +18,10 @@ public sealed class HostDevice : Device
 
     public override DeviceKind Kind => DeviceKind.Host;
 
-    public override DeviceBuffer<T> Upload<T>(T[] data) => new HostBuffer<T>((T[])data.Clone());
+    public override DeviceBuffer<T> Upload<T>(T[] data) => new HostBuffer<T>(data);
 
-    public override DeviceBuffer<T> Allocate<T>(long length) => new HostBuffer<T>(new T[length]);
+    // Every element of a pass output is written, so the array need not be zeroed first.
+    public override DeviceBuffer<T> Allocate<T>(long length) => new HostBuffer<T>(GC.AllocateUninitializedArray<T>(checked((int)length)));
 
     public override T[] Download<T>(DeviceBuffer<T> buffer) => ((HostBuffer<T>)buffer).Array;
 
@@ -29,8 +30,8 @@ public sealed class HostDevice : Device
         => ResampleHost.AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
             ((HostBuffer<TIn>)input).Array, ((HostBuffer<TOut>)output).Array, weights, geometry, op, MaxThreads);
 
-    public override void Pixel4Map<T, TOp>(DeviceBuffer<T> data, TOp op)
-        => ResampleHost.Pixel4Map(((HostBuffer<T>)data).Array, op);
+    public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
+        => ResampleHost.Pixel4Map(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, op);
 
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged

@@ -116,18 +116,18 @@ public sealed class IlgpuDevice : Device
             op);
     }
 
-    public override void Pixel4Map<T, TOp>(DeviceBuffer<T> data, TOp op)
+    public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
     {
-        long pixels = data.Length / 4;
+        long pixels = input.Length / 4;
         if (pixels == 0)
         {
             return;
         }
 
-        var kernel = Kernel<Action<Index1D, ArrayView<T>, TOp>>(
+        var kernel = Kernel<Action<Index1D, ArrayView<T>, ArrayView<T>, TOp>>(
             typeof(Pixel4Key<T, TOp>),
-            () => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, TOp>(ResampleKernels.Pixel4Map<T, TOp>));
-        kernel((int)pixels, ((IlgpuBuffer<T>)data).Buffer.View, op);
+            () => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<T>, ArrayView<T>, TOp>(ResampleKernels.Pixel4Map<T, TOp>));
+        kernel((int)pixels, ((IlgpuBuffer<T>)input).Buffer.View, ((IlgpuBuffer<T>)output).Buffer.View, op);
     }
 
     public override void Dispose()

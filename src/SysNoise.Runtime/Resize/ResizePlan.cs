@@ -7,7 +7,7 @@ namespace SysNoise.Runtime.Resize;
 /// <summary>One step of a <see cref="ResizePlan"/>: consumes a device buffer, returns the next one.</summary>
 public abstract class PlanStep
 {
-    /// <summary>Runs the step. The returned buffer may be the input (in-place steps).</summary>
+    /// <summary>Runs the step into a new buffer; the input is never written.</summary>
     public abstract DeviceBuffer Run(Device device, DeviceBuffer input);
 
     /// <summary>The ILGPU kernel this step launches, instantiated for its types (for ahead-of-time compile checks).</summary>
@@ -49,15 +49,16 @@ public sealed class AxisPassStep<TIn, TCoeff, TAcc, TOut, TOp> : PlanStep
         => KernelOf(nameof(ResampleKernels.AxisPass), typeof(TIn), typeof(TCoeff), typeof(TAcc), typeof(TOut), typeof(TOp));
 }
 
-/// <summary>An in-place per-pixel map over 4-channel pixels.</summary>
+/// <summary>A per-pixel map over 4-channel pixels.</summary>
 public sealed class Pixel4Step<T, TOp>(TOp op) : PlanStep
     where T : unmanaged
     where TOp : struct, IPixel4Op<T>
 {
     public override DeviceBuffer Run(Device device, DeviceBuffer input)
     {
-        device.Pixel4Map((DeviceBuffer<T>)input, op);
-        return input;
+        var output = device.Allocate<T>(input.Length);
+        device.Pixel4Map((DeviceBuffer<T>)input, output, op);
+        return output;
     }
 
     public override MethodInfo KernelMethod => KernelOf(nameof(ResampleKernels.Pixel4Map), typeof(T), typeof(TOp));
@@ -94,14 +95,13 @@ public sealed class ResizePlan
             foreach (PlanStep step in Steps)
             {
                 DeviceBuffer next = step.Run(device, current);
-                if (!ReferenceEquals(next, current))
-                {
-                    current.Dispose();
-                    current = next;
-                }
+                current.Dispose();
+                current = next;
             }
 
-            return device.Download((DeviceBuffer<T>)current);
+            // With no steps (same size) the result must still be a copy, not the caller's array.
+            T[] result = device.Download((DeviceBuffer<T>)current);
+            return Steps.Count == 0 && ReferenceEquals(result, input) ? (T[])input.Clone() : result;
         }
         finally
         {
