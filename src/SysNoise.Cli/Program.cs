@@ -1,1 +1,14 @@
-Console.WriteLine("sysnoise");
+using System.CommandLine;
+using SysNoise.Cli;
+using SysNoise.Cli.Commands;
+
+var root = new RootCommand("SysNoise: measure and emulate system noise — the accuracy a model loses when the deployed pipeline's numerics differ from training's.")
+{
+    ResizeCommand.Create(),
+    VariantsCommand.Create(),
+    DiffCommand.Create(),
+    DevicesCommand.Create(),
+    ResizeNoiseCommand.Create(),
+};
+
+return CliRunner.Run(root, args);

@@ -1,0 +1,165 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+[assembly: DisableRuntimeMarshalling]
+
+namespace SysNoise.Runtime.Native;
+
+/// <summary>Status codes of the native shim (native/sysnoise_native.h).</summary>
+public enum NativeStatus
+{
+    Ok = 0,
+    Argument = 1,
+    Corrupt = 2,
+    Unsupported = 3,
+    Memory = 4,
+}
+
+/// <summary>Mirrors <c>sn_jpeg_decode_options</c>; zero means libjpeg's defaults.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct JpegDecodeOptions
+{
+    /// <summary>0 = JDCT_ISLOW (default), 1 = JDCT_IFAST, 2 = JDCT_FLOAT.</summary>
+    public int DctMethod;
+
+    /// <summary>0 = fancy upsampling (default), 1 = replication (merged upsampling where libjpeg picks it).</summary>
+    public int DisableFancyUpsampling;
+}
+
+/// <summary>Mirrors <c>sn_image</c>.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct NativeImage
+{
+    public nint Pixels;
+    public int Width;
+    public int Height;
+    public int Channels;
+}
+
+/// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
+internal static unsafe partial class NativeMethods
+{
+    public const int AbiVersion = 1;
+    private const string Library = "sysnoise_native";
+    private const int MessageCapacity = 512;
+
+    [LibraryImport(Library, EntryPoint = "sn_version")]
+    public static partial int Version();
+
+    [LibraryImport(Library, EntryPoint = "sn_free")]
+    public static partial void Free(nint pointer);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_decode")]
+    private static partial NativeStatus JpegDecode(byte* data, nuint length, JpegDecodeOptions* options, NativeImage* image, byte* message, nuint capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_png_decode")]
+    private static partial NativeStatus PngDecode(byte* data, nuint length, NativeImage* image, byte* message, nuint capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_png_encode")]
+    private static partial NativeStatus PngEncode(byte* pixels, int width, int height, int channels, nint* png, nuint* length, byte* message, nuint capacity);
+
+    public static (byte[] Pixels, int Height, int Width, int Channels) DecodeJpeg(ReadOnlySpan<byte> file, JpegDecodeOptions options, string name)
+    {
+        EnsureAbi();
+        NativeImage image;
+        byte* message = stackalloc byte[MessageCapacity];
+        NativeStatus status;
+        fixed (byte* data = file)
+        {
+            status = JpegDecode(data, (nuint)file.Length, &options, &image, message, MessageCapacity);
+        }
+
+        return TakeImage(status, image, message, name, "JPEG");
+    }
+
+    public static (byte[] Pixels, int Height, int Width, int Channels) DecodePng(ReadOnlySpan<byte> file, string name)
+    {
+        EnsureAbi();
+        NativeImage image;
+        byte* message = stackalloc byte[MessageCapacity];
+        NativeStatus status;
+        fixed (byte* data = file)
+        {
+            status = PngDecode(data, (nuint)file.Length, &image, message, MessageCapacity);
+        }
+
+        return TakeImage(status, image, message, name, "PNG");
+    }
+
+    public static byte[] EncodePng(ReadOnlySpan<byte> pixels, int height, int width, int channels, string name)
+    {
+        EnsureAbi();
+        nint png;
+        nuint length;
+        byte* message = stackalloc byte[MessageCapacity];
+        NativeStatus status;
+        fixed (byte* p = pixels)
+        {
+            status = PngEncode(p, width, height, channels, &png, &length, message, MessageCapacity);
+        }
+
+        if (status != NativeStatus.Ok)
+        {
+            ThrowFor(status, message, name, "PNG encode");
+        }
+
+        try
+        {
+            return new ReadOnlySpan<byte>((void*)png, checked((int)length)).ToArray();
+        }
+        finally
+        {
+            Free(png);
+        }
+    }
+
+    private static (byte[] Pixels, int Height, int Width, int Channels) TakeImage(NativeStatus status, NativeImage image, byte* message, string name, string format)
+    {
+        if (status != NativeStatus.Ok)
+        {
+            ThrowFor(status, message, name, format);
+        }
+
+        try
+        {
+            long size = (long)image.Width * image.Height * image.Channels;
+            return (new ReadOnlySpan<byte>((void*)image.Pixels, checked((int)size)).ToArray(), image.Height, image.Width, image.Channels);
+        }
+        finally
+        {
+            Free(image.Pixels);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowFor(NativeStatus status, byte* message, string name, string format)
+    {
+        string text = Marshal.PtrToStringUTF8((nint)message) ?? string.Empty;
+        string problem = status switch
+        {
+            NativeStatus.Corrupt => $"corrupt or truncated {format}: {text}",
+            NativeStatus.Unsupported => $"unsupported {format}: {text}",
+            NativeStatus.Memory => $"out of memory decoding {format}",
+            _ => $"{format}: {text}",
+        };
+        throw new IO.SysNoiseIOException(name, problem);
+    }
+
+    private static void EnsureAbi()
+    {
+        int v;
+        try
+        {
+            v = Version();
+        }
+        catch (DllNotFoundException ex)
+        {
+            throw new InvalidOperationException("libsysnoise_native.so was not found next to the assemblies; build with 'dotnet build' (it runs CMake) after 'bash scripts/install-deps.sh'.", ex);
+        }
+
+        if (v != AbiVersion)
+        {
+            throw new InvalidOperationException($"libsysnoise_native.so has ABI version {v}, expected {AbiVersion}: rebuild.");
+        }
+    }
+}
