@@ -8,7 +8,7 @@ namespace SysNoise.Kernels.Resize;
 public readonly struct GatherOp<T> : IResampleOp<T, byte, T, T>
     where T : unmanaged
 {
-    public T Begin() => default;
+    public T Begin(int lane) => default;
 
     public T Accumulate(T acc, T sample, byte weight) => sample;
 

@@ -18,7 +18,9 @@ public interface IResampleOp<TIn, TCoeff, TAcc, TOut>
     where TOut : unmanaged
 {
     /// <summary>The accumulator before the first tap.</summary>
-    TAcc Begin();
+    /// <param name="lane">As in <see cref="Finish"/>: an op whose arithmetic depends on the SIMD lane
+    /// (e.g. FMA in a library's vector body but not in its scalar tail) records it in the accumulator.</param>
+    TAcc Begin(int lane);
 
     /// <summary>Adds one tap. Taps arrive in weight-map order, which is the library's order.</summary>
     TAcc Accumulate(TAcc acc, TIn sample, TCoeff weight);

@@ -128,7 +128,7 @@ public static class ResampleHost
             ref TOut o = ref Unsafe.Add(ref dst, j * inner);
             if (inner == 3)
             {
-                TAcc a0 = op.Begin(), a1 = a0, a2 = a0;
+                TAcc a0 = op.Begin(0), a1 = op.Begin(1), a2 = op.Begin(2);
                 for (int k = 0; k < count; k++)
                 {
                     ref TIn s = ref Unsafe.Add(ref src, Unsafe.Add(ref tapIndex, k) * 3);
@@ -144,7 +144,7 @@ public static class ResampleHost
             }
             else if (inner == 4)
             {
-                TAcc a0 = op.Begin(), a1 = a0, a2 = a0, a3 = a0;
+                TAcc a0 = op.Begin(0), a1 = op.Begin(1), a2 = op.Begin(2), a3 = op.Begin(3);
                 for (int k = 0; k < count; k++)
                 {
                     ref TIn s = ref Unsafe.Add(ref src, Unsafe.Add(ref tapIndex, k) * 4);
@@ -164,7 +164,7 @@ public static class ResampleHost
             {
                 for (int i = 0; i < inner; i++)
                 {
-                    TAcc a = op.Begin();
+                    TAcc a = op.Begin(i);
                     for (int k = 0; k < count; k++)
                     {
                         a = op.Accumulate(a, Unsafe.Add(ref src, (Unsafe.Add(ref tapIndex, k) * inner) + i), Unsafe.Add(ref tapCoeff, k));
@@ -199,10 +199,9 @@ public static class ResampleHost
         }
 
         ref TAcc acc = ref MemoryMarshal.GetArrayDataReference(scratch);
-        TAcc begin = op.Begin();
         for (int i = 0; i < inner; i++)
         {
-            Unsafe.Add(ref acc, i) = begin;
+            Unsafe.Add(ref acc, i) = op.Begin(i);
         }
 
         for (int k = 0; k < count; k++)

@@ -28,7 +28,7 @@ public static class ResampleKernels
         long rowBase = ((long)(geometry.InputOuterOffset + outer) * geometry.InLength * geometry.Inner) + inner;
         int tapBase = j * weights.Taps;
         int count = weights.Count[j];
-        TAcc acc = op.Begin();
+        TAcc acc = op.Begin(inner);
         for (int k = 0; k < count; k++)
         {
             long source = rowBase + ((long)weights.Index[tapBase + k] * geometry.Inner);

@@ -9,7 +9,7 @@ namespace SysNoise.Kernels.Resize.Pillow;
 /// </summary>
 public readonly struct PillowClip8Op : IResampleOp<byte, int, int, byte>
 {
-    public int Begin() => 1 << (PillowWeights.PrecisionBits - 1);
+    public int Begin(int lane) => 1 << (PillowWeights.PrecisionBits - 1);
 
     public int Accumulate(int acc, byte sample, int weight) => acc + (sample * weight);
 
@@ -23,7 +23,7 @@ public readonly struct PillowClip8Op : IResampleOp<byte, int, int, byte>
 /// <summary>Pillow's mode-F pass (<c>ImagingResample*_32bpc</c>): a double sum of float·double, stored as float.</summary>
 public readonly struct PillowFloatOp : IResampleOp<float, double, double, float>
 {
-    public double Begin() => 0.0;
+    public double Begin(int lane) => 0.0;
 
     public double Accumulate(double acc, float sample, double weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
 
