@@ -1,0 +1,177 @@
+using SysNoise.Kernels.Numerics;
+
+namespace SysNoise.Kernels.Resize.OpenCv;
+
+/// <summary>An exact integer sum Σ sample·weight (OpenCV's fixed-point horizontal passes, area sums).</summary>
+public readonly struct IntSumOp : IResampleOp<byte, int, int, int>
+{
+    public int Begin(int lane) => 0;
+
+    public int Accumulate(int acc, byte sample, int weight) => acc + (sample * weight);
+
+    public int Finish(int acc, int lane) => acc;
+}
+
+/// <summary>
+/// INTER_LINEAR 8U vertical combine (VResizeLinear&lt;uchar,int,short&gt; and VResizeLinearVec_32s8u, identical):
+/// each tap contributes <c>(β·(H &gt;&gt; 4)) &gt;&gt; 16</c>; the sum is rounded as <c>(s + 2) &gt;&gt; 2</c>.
+/// </summary>
+public readonly struct LinearVerticalOp : IResampleOp<int, int, int, byte>
+{
+    public int Begin(int lane) => 0;
+
+    public int Accumulate(int acc, int sample, int weight) => acc + ((weight * (sample >> 4)) >> 16);
+
+    public byte Finish(int acc, int lane) => OpenCvRounding.SaturateToByte((acc + 2) >> 2);
+}
+
+/// <summary>FixedPtCast&lt;int, uchar, 22&gt;: <c>sat((Σ H·β + 2^21) &gt;&gt; 22)</c> (INTER_LANCZOS4 8U vertical).</summary>
+public readonly struct FixedPoint22VerticalOp : IResampleOp<int, int, int, byte>
+{
+    public int Begin(int lane) => 0;
+
+    public int Accumulate(int acc, int sample, int weight) => acc + (sample * weight);
+
+    public byte Finish(int acc, int lane) => OpenCvRounding.SaturateToByte((acc + (1 << 21)) >> 22);
+}
+
+/// <summary>The two accumulators of <see cref="CubicVerticalOp"/>: the SIMD body's float and the scalar tail's int.</summary>
+public struct CubicAccumulator
+{
+    public float Vector;
+    public int Scalar;
+}
+
+/// <summary>
+/// INTER_CUBIC 8U vertical combine. Columns in the SIMD body (x &lt; <see cref="BodyEnd"/>) are computed in
+/// float by VResizeCubicVec_32s8u as <c>S0·b0 + (S1·b1 + (S2·b2 + S3·b3))</c> with b = β·2^-22, rounded half to
+/// even; the scalar tail uses FixedPtCast: <c>(Σ S·β + 2^21) &gt;&gt; 22</c>. The two differ by ±1 on some
+/// pixels, and where the body ends depends on the vector width the build runs, which is why OpenCV
+/// builds disagree. The weight map lists the taps from the last to the first, the order of the muladd chain.
+/// </summary>
+public readonly struct CubicVerticalOp : IResampleOp<int, int, CubicAccumulator, byte>
+{
+    private const float CoefficientScale = 1f / (2048f * 2048f);
+
+    public CubicVerticalOp(int bodyEnd, bool fusedMultiplyAdd)
+    {
+        BodyEnd = bodyEnd;
+        FusedMultiplyAdd = fusedMultiplyAdd;
+    }
+
+    /// <summary>First column of the scalar tail: the row width rounded down to a whole number of vector steps.</summary>
+    public int BodyEnd { get; }
+
+    /// <summary>Whether the build's v_muladd is a fused multiply-add (AVX2/AVX-512) or a multiply then an add (SSE).</summary>
+    public bool FusedMultiplyAdd { get; }
+
+    public CubicAccumulator Begin(int lane) => default;
+
+    public CubicAccumulator Accumulate(CubicAccumulator acc, int sample, int weight)
+    {
+        float s = sample;
+        float b = StrictFloat.Mul(weight, CoefficientScale);
+        acc.Vector = FusedMultiplyAdd ? StrictFloat.FusedMultiplyAdd(s, b, acc.Vector) : StrictFloat.Add(StrictFloat.Mul(s, b), acc.Vector);
+        acc.Scalar += sample * weight;
+        return acc;
+    }
+
+    public byte Finish(CubicAccumulator acc, int lane)
+        => lane < BodyEnd
+            ? OpenCvRounding.SaturateToByte(OpenCvRounding.SaturateToShort(OpenCvRounding.RoundHalfEven(acc.Vector)))
+            : OpenCvRounding.SaturateToByte((acc.Scalar + (1 << 21)) >> 22);
+}
+
+/// <summary>INTER_AREA, integer scales: the block sum, rounded as <c>(s + 2) &gt;&gt; 2</c> for 2×2 and as cvRound(s · (1/area)) in float otherwise.</summary>
+public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>
+{
+    public AreaFastVerticalOp(int area)
+    {
+        Area = area;
+        Scale = 1f / area;
+    }
+
+    public int Area { get; }
+
+    public float Scale { get; }
+
+    public int Begin(int lane) => 0;
+
+    public int Accumulate(int acc, int sample, int weight) => acc + (sample * weight);
+
+    public byte Finish(int acc, int lane)
+        => Area == 4
+            ? OpenCvRounding.SaturateToByte((acc + 2) >> 2)
+            : OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(StrictFloat.Mul(acc, Scale)));
+}
+
+/// <summary>INTER_AREA general decimation, horizontal: <c>buf += S·α</c> in float, in table order.</summary>
+public readonly struct AreaHorizontalOp : IResampleOp<byte, float, float, float>
+{
+    public float Begin(int lane) => 0f;
+
+    public float Accumulate(float acc, byte sample, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
+
+    public float Finish(float acc, int lane) => acc;
+}
+
+/// <summary>INTER_AREA general decimation, vertical: <c>sum += β·buf</c> in float, then cvRound with saturation.</summary>
+public readonly struct AreaVerticalOp : IResampleOp<float, float, float, byte>
+{
+    public float Begin(int lane) => 0f;
+
+    public float Accumulate(float acc, float sample, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(weight, sample));
+
+    public byte Finish(float acc, int lane) => OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(acc));
+}
+
+/// <summary>INTER_LINEAR_EXACT horizontal: ufixedpoint16 (8 fractional bits) Σ c·p, saturating at 65535.</summary>
+public readonly struct LinearExactHorizontalOp : IResampleOp<byte, int, int, int>
+{
+    public int Begin(int lane) => 0;
+
+    public int Accumulate(int acc, byte sample, int weight)
+    {
+        int v = acc + (sample * weight);
+        return v > ushort.MaxValue ? ushort.MaxValue : v;
+    }
+
+    public int Finish(int acc, int lane) => acc;
+}
+
+/// <summary>INTER_LINEAR_EXACT vertical: ufixedpoint32 (16 fractional bits) Σ h·c, cast to uint8 rounding half up.</summary>
+public readonly struct LinearExactVerticalOp : IResampleOp<int, int, uint, byte>
+{
+    public uint Begin(int lane) => 0;
+
+    public uint Accumulate(uint acc, int sample, int weight) => acc + ((uint)sample * (uint)weight);
+
+    public byte Finish(uint acc, int lane)
+    {
+        uint v = (acc + 0x8000u) >> 16;
+        return v > 255 ? (byte)255 : (byte)v;
+    }
+}
+
+/// <summary>
+/// IPP's cubic resize as OpenCV 4.13's IPP build runs it: float taps accumulated with fused multiply-adds
+/// from the first tap to the last, the intermediate kept in float.
+/// </summary>
+public readonly struct IppCubicFirstPassOp : IResampleOp<byte, float, float, float>
+{
+    public float Begin(int lane) => 0f;
+
+    public float Accumulate(float acc, byte sample, float weight) => StrictFloat.FusedMultiplyAdd(sample, weight, acc);
+
+    public float Finish(float acc, int lane) => acc;
+}
+
+/// <summary>The second pass of <see cref="IppCubicFirstPassOp"/>: the same accumulation, then rounded half to even and saturated.</summary>
+public readonly struct IppCubicSecondPassOp : IResampleOp<float, float, float, byte>
+{
+    public float Begin(int lane) => 0f;
+
+    public float Accumulate(float acc, float sample, float weight) => StrictFloat.FusedMultiplyAdd(sample, weight, acc);
+
+    public byte Finish(float acc, int lane) => OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(acc));
+}

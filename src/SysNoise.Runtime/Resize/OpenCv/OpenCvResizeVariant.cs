@@ -1,0 +1,120 @@
+using SysNoise.Kernels.Resize;
+using SysNoise.Kernels.Resize.OpenCv;
+
+namespace SysNoise.Runtime.Resize;
+
+/// <summary>
+/// One cv::resize method as one OpenCV build computes it, following resize.cpp's dispatch:
+/// same size → copy; INTER_LINEAR(_EXACT) on exact 2×2 → INTER_AREA; INTER_AREA downscales →
+/// box sums (integer factors) or area tables; everything else → the separable generic path.
+/// </summary>
+public sealed class OpenCvResizeVariant : PlannedResizeVariant
+{
+    /// <summary>DBL_EPSILON (C#'s double.Epsilon is the smallest subnormal, not this).</summary>
+    private const double DblEpsilon = 2.220446049250313e-16;
+
+    public OpenCvResizeVariant(OpenCvMethod method, OpenCvBuild build, string name, string description)
+        : base(name, build.Version, description)
+    {
+        Method = method;
+        Build = build;
+    }
+
+    public OpenCvMethod Method { get; }
+
+    public OpenCvBuild Build { get; }
+
+    protected override ResizePlan BuildBytePlan(ResizeGeometry g)
+    {
+        if (g.InWidth == g.OutWidth && g.InHeight == g.OutHeight)
+        {
+            return new ResizePlan(g.OutHeight, g.OutWidth, g.Channels, []);
+        }
+
+        double scaleX = OpenCvWeights.Scale(g.InWidth, g.OutWidth), scaleY = OpenCvWeights.Scale(g.InHeight, g.OutHeight);
+        int iscaleX = (int)Math.Round(scaleX, MidpointRounding.ToEven), iscaleY = (int)Math.Round(scaleY, MidpointRounding.ToEven);
+        bool areaFast = Math.Abs(scaleX - iscaleX) < DblEpsilon && Math.Abs(scaleY - iscaleY) < DblEpsilon;
+        bool twoByTwo = areaFast && iscaleX == 2 && iscaleY == 2;
+        List<PlanStep> steps = Method switch
+        {
+            OpenCvMethod.Nearest => Gather(g, OpenCvWeights.Nearest(g.InWidth, g.OutWidth), OpenCvWeights.Nearest(g.InHeight, g.OutHeight)),
+            OpenCvMethod.NearestExact => Gather(
+                g,
+                OpenCvWeights.NearestExact(g.InWidth, g.OutWidth, Build.NearestExact),
+                OpenCvWeights.NearestExact(g.InHeight, g.OutHeight, Build.NearestExact)),
+            OpenCvMethod.Linear when twoByTwo => AreaBoxes(g, 2, 2),
+            OpenCvMethod.LinearExact when twoByTwo && g.Channels != 2 => AreaBoxes(g, 2, 2),
+            OpenCvMethod.Area when scaleX >= 1 && scaleY >= 1 => areaFast ? AreaBoxes(g, iscaleX, iscaleY) : AreaTables(g),
+            OpenCvMethod.Linear => Generic(g, OpenCvKernel.Linear, new LinearVerticalOp()),
+            OpenCvMethod.Area => Generic(g, OpenCvKernel.Linear, new LinearVerticalOp(), areaMode: true),
+            OpenCvMethod.Lanczos4 => Generic(g, OpenCvKernel.Lanczos4, new FixedPoint22VerticalOp()),
+            OpenCvMethod.Cubic => Cubic(g),
+            OpenCvMethod.LinearExact => LinearExact(g),
+            _ => throw new InvalidOperationException($"unhandled method {Method}"),
+        };
+        return new ResizePlan(g.OutHeight, g.OutWidth, g.Channels, steps);
+    }
+
+    private static List<PlanStep> Gather(ResizeGeometry g, AxisWeights<byte> horizontal, AxisWeights<byte> vertical)
+        => g.OutHeight < g.InHeight
+            ?
+            [
+                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(vertical, g.Vertical(g.InHeight, g.InWidth), default),
+                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(horizontal, g.Horizontal(0, g.OutHeight), default),
+            ]
+            :
+            [
+                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(horizontal, g.Horizontal(0, g.InHeight), default),
+                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
+            ];
+
+    private static List<PlanStep> Generic<TVertical>(ResizeGeometry g, OpenCvKernel kernel, TVertical vertical, bool areaMode = false)
+        where TVertical : struct, IResampleOp<int, int, int, byte>
+        =>
+        [
+            new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.Fixed(kernel, g.InWidth, g.OutWidth, horizontal: true, areaMode), g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<int, int, int, byte, TVertical>(OpenCvWeights.Fixed(kernel, g.InHeight, g.OutHeight, horizontal: false, areaMode), g.Vertical(g.InHeight, g.OutWidth), vertical),
+        ];
+
+    private List<PlanStep> Cubic(ResizeGeometry g)
+    {
+        if (Build.CubicUsesIpp && g.InWidth >= OpenCvBuild.IppCubicMinSide && g.InHeight >= OpenCvBuild.IppCubicMinSide)
+        {
+            // IPP: float weights, fused accumulation, float intermediate; the vertical pass runs first.
+            return
+            [
+                new AxisPassStep<byte, float, float, float, IppCubicFirstPassOp>(OpenCvWeights.IppCubic(g.InHeight, g.OutHeight), new PassGeometry(1, 0, g.InHeight, g.OutHeight, g.InWidth * g.Channels), default),
+                new AxisPassStep<float, float, float, byte, IppCubicSecondPassOp>(OpenCvWeights.IppCubic(g.InWidth, g.OutWidth), g.Horizontal(0, g.OutHeight), default),
+            ];
+        }
+
+        int rowElements = g.OutWidth * g.Channels;
+        int bodyEnd = rowElements / Build.CubicVectorLanes * Build.CubicVectorLanes;
+        return
+        [
+            new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InWidth, g.OutWidth, horizontal: true), g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<int, int, CubicAccumulator, byte, CubicVerticalOp>(
+                OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InHeight, g.OutHeight, horizontal: false, reverseTaps: true),
+                g.Vertical(g.InHeight, g.OutWidth),
+                new CubicVerticalOp(bodyEnd, Build.CubicFusedMultiplyAdd)),
+        ];
+    }
+
+    private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY) =>
+    [
+        new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), g.Horizontal(0, g.InHeight), default),
+        new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY), g.Vertical(g.InHeight, g.OutWidth), new AreaFastVerticalOp(factorX * factorY)),
+    ];
+
+    private static List<PlanStep> AreaTables(ResizeGeometry g) =>
+    [
+        new AxisPassStep<byte, float, float, float, AreaHorizontalOp>(OpenCvWeights.AreaTable(g.InWidth, g.OutWidth), g.Horizontal(0, g.InHeight), default),
+        new AxisPassStep<float, float, float, byte, AreaVerticalOp>(OpenCvWeights.AreaTable(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
+    ];
+
+    private static List<PlanStep> LinearExact(ResizeGeometry g) =>
+    [
+        new AxisPassStep<byte, int, int, int, LinearExactHorizontalOp>(OpenCvWeights.LinearExact(g.InWidth, g.OutWidth), g.Horizontal(0, g.InHeight), default),
+        new AxisPassStep<int, int, uint, byte, LinearExactVerticalOp>(OpenCvWeights.LinearExact(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
+    ];
+}
