@@ -12,9 +12,21 @@ namespace SysNoise.Runtime.Resize;
 /// <param name="Note">Why, in one line.</param>
 public sealed record FloatExactness(bool BitExact, int MaxUlps, string Note);
 
+/// <summary>
+/// A uint8 variant that is not bit-exact: the measured residue against its library, which the oracle
+/// tests hold it to. Bit-exact variants have none.
+/// </summary>
+/// <param name="MaxAbsDiff">Largest |ours − library| seen.</param>
+/// <param name="MaxFraction">Bound on the fraction of differing bytes over a batch of random cases (the measured figure and margin are in the note).</param>
+/// <param name="Note">What was measured and why the residue exists.</param>
+public sealed record ByteResidue(int MaxAbsDiff, double MaxFraction, string Note);
+
 /// <summary>A resize variant: H×W×C (C ∈ {1, 3, 4}) to outH×outW×C.</summary>
 public interface IResizeVariant : IVariant
 {
+    /// <summary>Null when the uint8 path is proven bit-exact.</summary>
+    ByteResidue? UInt8Residue { get; }
+
     /// <summary>Null when the library has no float32 path for this method.</summary>
     FloatExactness? Float32 { get; }
 
@@ -47,6 +59,8 @@ public abstract class PlannedResizeVariant : IResizeVariant
     public string Description { get; }
 
     public virtual FloatExactness? Float32 => null;
+
+    public virtual ByteResidue? UInt8Residue => null;
 
     public Tensor<byte> Resize(Device device, Tensor<byte> image, int width, int height)
         => Run(device, image, width, height, isFloat: false);
