@@ -18,7 +18,7 @@ namespace SysNoise.Tests.Resize;
 public sealed class OpenCvResizeOracleTests(ITestOutputHelper output)
 {
     private const int ByteCasesPerVariant = 200;
-    private const int FloatCasesPerVariant = 60;
+    private const int FloatCasesPerVariant = 100;
 
     public static TheoryData<string> Variants()
     {

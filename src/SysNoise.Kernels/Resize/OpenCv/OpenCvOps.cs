@@ -175,3 +175,92 @@ public readonly struct IppCubicSecondPassOp : IResampleOp<float, float, float, b
 
     public byte Finish(float acc, int lane) => OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(acc));
 }
+
+/// <summary>OpenCV's float horizontal pass (HResizeLinear/Cubic/Lanczos4 &lt;float&gt;): <c>S0·a0 + S1·a1 + …</c> left to right, unfused.</summary>
+public readonly struct FloatHorizontalOp : IResampleOp<float, float, float, float>
+{
+    // −0 is the identity of float addition, so the first product passes through unchanged.
+    public float Begin(int lane) => -0f;
+
+    public float Accumulate(float acc, float sample, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
+
+    public float Finish(float acc, int lane) => acc;
+}
+
+/// <summary>Up to eight (row sample, β) pairs of one float vertical output.</summary>
+public struct FloatTaps
+{
+    public int Count;
+    public float S0, S1, S2, S3, S4, S5, S6, S7;
+    public float B0, B1, B2, B3, B4, B5, B6, B7;
+
+    public readonly float Product(int k) => k switch
+    {
+        0 => StrictFloat.Mul(S0, B0),
+        1 => StrictFloat.Mul(S1, B1),
+        2 => StrictFloat.Mul(S2, B2),
+        3 => StrictFloat.Mul(S3, B3),
+        4 => StrictFloat.Mul(S4, B4),
+        5 => StrictFloat.Mul(S5, B5),
+        6 => StrictFloat.Mul(S6, B6),
+        _ => StrictFloat.Mul(S7, B7),
+    };
+}
+
+/// <summary>
+/// OpenCV's float vertical pass (VResizeLinear/Cubic/Lanczos4 with their VResize*Vec_32f bodies). Row elements
+/// below <see cref="BodyEnd"/> come from the SIMD body, nested v_muladd calls innermost-last:
+/// <c>S0·b0 + (S1·b1 + (… + Sn·bn))</c>, unfused on SSE builds; the scalar tail sums left to right.
+/// </summary>
+public readonly struct FloatVerticalOp : IResampleOp<float, float, FloatTaps, float>
+{
+    public FloatVerticalOp(int bodyEnd)
+    {
+        BodyEnd = bodyEnd;
+    }
+
+    public int BodyEnd { get; }
+
+    public FloatTaps Begin(int lane) => default;
+
+    public FloatTaps Accumulate(FloatTaps acc, float sample, float weight)
+    {
+        switch (acc.Count)
+        {
+            case 0: acc.S0 = sample; acc.B0 = weight; break;
+            case 1: acc.S1 = sample; acc.B1 = weight; break;
+            case 2: acc.S2 = sample; acc.B2 = weight; break;
+            case 3: acc.S3 = sample; acc.B3 = weight; break;
+            case 4: acc.S4 = sample; acc.B4 = weight; break;
+            case 5: acc.S5 = sample; acc.B5 = weight; break;
+            case 6: acc.S6 = sample; acc.B6 = weight; break;
+            default: acc.S7 = sample; acc.B7 = weight; break;
+        }
+
+        acc.Count++;
+        return acc;
+    }
+
+    public float Finish(FloatTaps acc, int lane)
+    {
+        int n = acc.Count;
+        if (lane >= BodyEnd)
+        {
+            float s = acc.Product(0);
+            for (int k = 1; k < n; k++)
+            {
+                s = StrictFloat.Add(s, acc.Product(k));
+            }
+
+            return s;
+        }
+
+        float t = acc.Product(n - 1);
+        for (int k = n - 2; k >= 0; k--)
+        {
+            t = StrictFloat.Add(acc.Product(k), t);
+        }
+
+        return t;
+    }
+}

@@ -36,6 +36,45 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
 
     public OpenCvBuild Build { get; }
 
+    /// <summary>SIMD width of the float vertical body in the builds emulated (SSE: 4 floats).</summary>
+    private const int FloatVectorLanes = 4;
+
+    /// <summary>
+    /// float32 follows OpenCV's own code: gathers for the nearest methods, and the generic float path for
+    /// INTER_LANCZOS4 (both builds) and for INTER_CUBIC where the build does not hand it to IPP. OpenCV 4.13's
+    /// IPP takes float INTER_LINEAR and INTER_CUBIC (closed source, not modelled); INTER_AREA's integer-factor
+    /// float path sums each block in one 2-D order that a separable plan cannot reproduce; INTER_LINEAR_EXACT
+    /// has no float path in OpenCV. Those variants offer no float32.
+    /// </summary>
+    public override FloatExactness? Float32 => Method switch
+    {
+        OpenCvMethod.Nearest or OpenCvMethod.NearestExact => new FloatExactness(true, 0, "a gather: values are copied"),
+        OpenCvMethod.Lanczos4 => new FloatExactness(true, 0, "OpenCV's generic float path (IPP refuses 4-lobe Lanczos): unfused SSE order, vector body vs scalar tail"),
+        OpenCvMethod.Cubic when !Build.CubicUsesIpp => new FloatExactness(true, 0, "OpenCV's generic float path: unfused SSE order, vector body vs scalar tail"),
+        _ => null,
+    };
+
+    protected override ResizePlan BuildFloatPlan(ResizeGeometry g)
+    {
+        if (g.InWidth == g.OutWidth && g.InHeight == g.OutHeight)
+        {
+            return new ResizePlan(g.OutHeight, g.OutWidth, g.Channels, []);
+        }
+
+        List<PlanStep> steps = Method switch
+        {
+            OpenCvMethod.Nearest => GatherFloat(g, OpenCvWeights.Nearest(g.InWidth, g.OutWidth), OpenCvWeights.Nearest(g.InHeight, g.OutHeight)),
+            OpenCvMethod.NearestExact => GatherFloat(
+                g,
+                OpenCvWeights.NearestExact(g.InWidth, g.OutWidth, Build.NearestExact),
+                OpenCvWeights.NearestExact(g.InHeight, g.OutHeight, Build.NearestExact)),
+            OpenCvMethod.Lanczos4 => GenericFloat(g, OpenCvKernel.Lanczos4),
+            OpenCvMethod.Cubic => GenericFloat(g, OpenCvKernel.Cubic),
+            _ => throw new NotSupportedException($"{Name} has no float32 path."),
+        };
+        return new ResizePlan(g.OutHeight, g.OutWidth, g.Channels, steps);
+    }
+
     protected override ResizePlan BuildBytePlan(ResizeGeometry g)
     {
         if (g.InWidth == g.OutWidth && g.InHeight == g.OutHeight)
@@ -79,6 +118,25 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
                 new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(horizontal, g.Horizontal(0, g.InHeight), default),
                 new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
             ];
+
+    private static List<PlanStep> GatherFloat(ResizeGeometry g, AxisWeights<byte> horizontal, AxisWeights<byte> vertical) =>
+    [
+        new AxisPassStep<float, byte, float, float, GatherOp<float>>(horizontal, g.Horizontal(0, g.InHeight), default),
+        new AxisPassStep<float, byte, float, float, GatherOp<float>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
+    ];
+
+    private static List<PlanStep> GenericFloat(ResizeGeometry g, OpenCvKernel kernel)
+    {
+        int rowElements = g.OutWidth * g.Channels;
+        return
+        [
+            new AxisPassStep<float, float, float, float, FloatHorizontalOp>(OpenCvWeights.Float(kernel, g.InWidth, g.OutWidth, horizontal: true), g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<float, float, FloatTaps, float, FloatVerticalOp>(
+                OpenCvWeights.Float(kernel, g.InHeight, g.OutHeight, horizontal: false),
+                g.Vertical(g.InHeight, g.OutWidth),
+                new FloatVerticalOp(rowElements / FloatVectorLanes * FloatVectorLanes)),
+        ];
+    }
 
     private static List<PlanStep> Generic<TVertical>(ResizeGeometry g, OpenCvKernel kernel, TVertical vertical, bool areaMode = false)
         where TVertical : struct, IResampleOp<int, int, int, byte>
