@@ -53,17 +53,20 @@ public readonly struct CubicVerticalOp : IResampleOp<int, int, CubicAccumulator,
 {
     private const float CoefficientScale = 1f / (2048f * 2048f);
 
+    // Kernel parameters must be blittable, so the flag is kept as an int.
+    private readonly int fused;
+
     public CubicVerticalOp(int bodyEnd, bool fusedMultiplyAdd)
     {
         BodyEnd = bodyEnd;
-        FusedMultiplyAdd = fusedMultiplyAdd;
+        fused = fusedMultiplyAdd ? 1 : 0;
     }
 
     /// <summary>First column of the scalar tail: the row width rounded down to a whole number of vector steps.</summary>
     public int BodyEnd { get; }
 
     /// <summary>Whether the build's v_muladd is a fused multiply-add (AVX2/AVX-512) or a multiply then an add (SSE).</summary>
-    public bool FusedMultiplyAdd { get; }
+    public bool FusedMultiplyAdd => fused != 0;
 
     public CubicAccumulator Begin(int lane) => default;
 
