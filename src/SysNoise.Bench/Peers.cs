@@ -8,6 +8,17 @@ namespace SysNoise.Bench;
 /// <summary>The peer libraries each variant is compared against.</summary>
 public static class Peers
 {
+    public static IEnumerable<string> InputSizes => ["500x375", "1920x1080"];
+
+    /// <summary>A deterministic random RGB image of the given size.</summary>
+    public static SysNoise.Runtime.Tensors.Tensor<byte> Image(string size)
+    {
+        (int w, int h) = ParseSize(size);
+        var data = new byte[h * w * 3];
+        new Random(42).NextBytes(data);
+        return new SysNoise.Runtime.Tensors.Tensor<byte>(data, h, w, 3);
+    }
+
     public static (int Width, int Height) ParseSize(string text)
     {
         string[] p = text.Split('x');

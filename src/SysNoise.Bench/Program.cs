@@ -6,10 +6,10 @@ using SysNoise.Bench;
 // Usage: dotnet run -c Release --project src/SysNoise.Bench [-- --filter *pillow-bilinear*]
 // Runs the BenchmarkDotNet suite, then the Python peers (Pillow 9.4, OpenCV 4.6) in the same run,
 // and prints one ratio per variant and input: peer time / SysNoise time (> 1 means SysNoise is faster).
-Summary summary = BenchmarkRunner.Run<ResizeBenchmarks>(args: args);
+Summary[] summaries = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks)]).RunAll(args: args).ToArray();
 var ours = new Dictionary<string, double>();
 var opencv = new Dictionary<string, double>();
-foreach (BenchmarkReport report in summary.Reports)
+foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
 {
     if (report.ResultStatistics is null)
     {
