@@ -130,3 +130,25 @@ public readonly struct PassGeometry
 
     public long OutputElements => (long)Outer * OutLength * Inner;
 }
+
+/// <summary>Sizes of a 2-D gather (<see cref="ResampleKernels.Gather2D{T}"/>).</summary>
+public readonly struct GatherGeometry
+{
+    public GatherGeometry(int inWidth, int outHeight, int outWidth, int channels)
+    {
+        InWidth = inWidth;
+        OutHeight = outHeight;
+        OutWidth = outWidth;
+        Channels = channels;
+    }
+
+    public int InWidth { get; }
+
+    public int OutHeight { get; }
+
+    public int OutWidth { get; }
+
+    public int Channels { get; }
+
+    public long OutputElements => (long)OutHeight * OutWidth * Channels;
+}

@@ -64,6 +64,57 @@ public static class ResampleHost
             static _ => { });
     }
 
+    /// <summary>Host path of <see cref="ResampleKernels.Gather2D{T}"/>: whole pixels copied row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Gather2D<T>(T[] input, T[] output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry g)
+        where T : unmanaged
+    {
+        int c = g.Channels;
+        int rowLength = g.OutWidth * c;
+        Span<T> dst = output.AsSpan(0, checked((int)g.OutputElements));
+        for (int y = 0; y < g.OutHeight; y++)
+        {
+            Span<T> row = dst.Slice(y * rowLength, rowLength);
+            if (rows.Count[y] == 0)
+            {
+                row.Clear();
+                continue;
+            }
+
+            ReadOnlySpan<T> src = input.AsSpan(rows.Index[y * rows.Taps] * g.InWidth * c, g.InWidth * c);
+            ref T from = ref MemoryMarshal.GetReference(src);
+            ref T to = ref MemoryMarshal.GetReference(row);
+            ref int column = ref MemoryMarshal.GetArrayDataReference(columns.Index);
+            ref int present = ref MemoryMarshal.GetArrayDataReference(columns.Count);
+            for (int x = 0; x < g.OutWidth; x++)
+            {
+                // Column indices were validated against the input width when the map was built (taps = 1).
+                ref T d = ref Unsafe.Add(ref to, x * c);
+                if (Unsafe.Add(ref present, x) == 0)
+                {
+                    MemoryMarshal.CreateSpan(ref d, c).Clear();
+                    continue;
+                }
+
+                ref T p = ref Unsafe.Add(ref from, Unsafe.Add(ref column, x * columns.Taps) * c);
+                switch (c)
+                {
+                    case 1:
+                        d = p;
+                        break;
+                    case 3:
+                        d = p;
+                        Unsafe.Add(ref d, 1) = Unsafe.Add(ref p, 1);
+                        Unsafe.Add(ref d, 2) = Unsafe.Add(ref p, 2);
+                        break;
+                    default:
+                        MemoryMarshal.CreateReadOnlySpan(ref p, c).CopyTo(MemoryMarshal.CreateSpan(ref d, c));
+                        break;
+                }
+            }
+        }
+    }
+
     public static void Pixel4Map<T, TOp>(T[] input, T[] output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>
@@ -199,9 +250,12 @@ public static class ResampleHost
         }
 
         ref TAcc acc = ref MemoryMarshal.GetArrayDataReference(scratch);
-        for (int i = 0; i < inner; i++)
+        if (count == 0)
         {
-            Unsafe.Add(ref acc, i) = op.Begin(i);
+            for (int i = 0; i < inner; i++)
+            {
+                Unsafe.Add(ref acc, i) = op.Begin(i);
+            }
         }
 
         for (int k = 0; k < count; k++)
@@ -214,9 +268,20 @@ public static class ResampleHost
 
             ref TIn src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(input), (nint)srcOffset);
             TCoeff w = weights.Coeff[tapBase + k];
-            for (int i = 0; i < inner; i++)
+            if (k == 0)
             {
-                Unsafe.Add(ref acc, i) = op.Accumulate(Unsafe.Add(ref acc, i), Unsafe.Add(ref src, i), w);
+                // The first tap starts each accumulator: one sweep instead of an initialising one plus this one.
+                for (int i = 0; i < inner; i++)
+                {
+                    Unsafe.Add(ref acc, i) = op.Accumulate(op.Begin(i), Unsafe.Add(ref src, i), w);
+                }
+            }
+            else
+            {
+                for (int i = 0; i < inner; i++)
+                {
+                    Unsafe.Add(ref acc, i) = op.Accumulate(Unsafe.Add(ref acc, i), Unsafe.Add(ref src, i), w);
+                }
             }
         }
 

@@ -38,6 +38,30 @@ public static class ResampleKernels
         output[(((long)outer * geometry.OutLength) + j) * geometry.Inner + inner] = op.Finish(acc, inner);
     }
 
+    /// <summary>
+    /// Nearest neighbour in one pass: output (y, x, c) copies input (rows[y], cols[x], c). A row or column
+    /// with no tap (count 0) reads as 0. Index: X = channel, Y = output column, Z = output row.
+    /// </summary>
+    public static void Gather2D<T>(
+        Index3D index,
+        ArrayView<T> input,
+        ArrayView<T> output,
+        AxisWeightsView<byte> rows,
+        AxisWeightsView<byte> columns,
+        GatherGeometry geometry)
+        where T : unmanaged
+    {
+        int c = index.X, x = index.Y, y = index.Z;
+        long o = ((((long)y * geometry.OutWidth) + x) * geometry.Channels) + c;
+        if (rows.Count[y] == 0 || columns.Count[x] == 0)
+        {
+            output[o] = default;
+            return;
+        }
+
+        output[o] = input[((((long)rows.Index[y * rows.Taps]) * geometry.InWidth) + columns.Index[x * columns.Taps]) * geometry.Channels + c];
+    }
+
     /// <summary>A per-pixel map over 4-channel pixels.</summary>
     public static void Pixel4Map<T, TOp>(Index1D pixel, ArrayView<T> input, ArrayView<T> output, TOp op)
         where T : unmanaged

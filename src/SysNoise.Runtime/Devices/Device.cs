@@ -62,6 +62,9 @@ public abstract class Device : IDisposable
         where TOut : unmanaged
         where TOp : struct, IResampleOp<TIn, TCoeff, TAcc, TOut>;
 
+    public abstract void Gather2D<T>(DeviceBuffer<T> input, DeviceBuffer<T> output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry geometry)
+        where T : unmanaged;
+
     public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>;

@@ -30,6 +30,9 @@ public sealed class HostDevice : Device
         => ResampleHost.AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
             ((HostBuffer<TIn>)input).Array, ((HostBuffer<TOut>)output).Array, weights, geometry, op, MaxThreads);
 
+    public override void Gather2D<T>(DeviceBuffer<T> input, DeviceBuffer<T> output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry geometry)
+        => ResampleHost.Gather2D(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, rows, columns, geometry);
+
     public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         => ResampleHost.Pixel4Map(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, op);
 

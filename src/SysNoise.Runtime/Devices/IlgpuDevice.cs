@@ -116,6 +116,25 @@ public sealed class IlgpuDevice : Device
             op);
     }
 
+    public override void Gather2D<T>(DeviceBuffer<T> input, DeviceBuffer<T> output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry geometry)
+    {
+        if (geometry.OutputElements == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index3D, ArrayView<T>, ArrayView<T>, AxisWeightsView<byte>, AxisWeightsView<byte>, GatherGeometry>>(
+            typeof(GatherKey<T>),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index3D, ArrayView<T>, ArrayView<T>, AxisWeightsView<byte>, AxisWeightsView<byte>, GatherGeometry>(ResampleKernels.Gather2D<T>));
+        kernel(
+            new Index3D(geometry.Channels, geometry.OutWidth, geometry.OutHeight),
+            ((IlgpuBuffer<T>)input).Buffer.View,
+            ((IlgpuBuffer<T>)output).Buffer.View,
+            WeightsView(rows),
+            WeightsView(columns),
+            geometry);
+    }
+
     public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
     {
         long pixels = input.Length / 4;
@@ -170,6 +189,8 @@ public sealed class IlgpuDevice : Device
     private static class AxisPassKey<TIn, TCoeff, TAcc, TOut, TOp>;
 
     private static class Pixel4Key<T, TOp>;
+
+    private static class GatherKey<T>;
 
     private sealed class UploadedWeights<TCoeff>
         where TCoeff : unmanaged

@@ -114,21 +114,10 @@ public sealed class PillowResizeVariant : PlannedResizeVariant
     private static ResizePlan NearestPlan<T>(ResizeGeometry g)
         where T : unmanaged
     {
-        var horizontal = PillowWeights.Nearest(g.InWidth, g.OutWidth, 0f, g.InWidth);
-        var vertical = PillowWeights.Nearest(g.InHeight, g.OutHeight, 0f, g.InHeight);
-
-        // A gather has no rounding, so the pass order is free: shrink rows first when that saves work.
-        List<PlanStep> steps = g.OutHeight < g.InHeight
-            ?
-            [
-                new AxisPassStep<T, byte, T, T, GatherOp<T>>(vertical, g.Vertical(g.InHeight, g.InWidth), default),
-                new AxisPassStep<T, byte, T, T, GatherOp<T>>(horizontal, g.Horizontal(0, g.OutHeight), default),
-            ]
-            :
-            [
-                new AxisPassStep<T, byte, T, T, GatherOp<T>>(horizontal, g.Horizontal(0, g.InHeight), default),
-                new AxisPassStep<T, byte, T, T, GatherOp<T>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
-            ];
+        var steps = new List<PlanStep>
+        {
+            new Gather2DStep<T>(PillowWeights.Nearest(g.InHeight, g.OutHeight, 0f, g.InHeight), PillowWeights.Nearest(g.InWidth, g.OutWidth, 0f, g.InWidth), g.Channels),
+        };
         return Plan(g, steps);
     }
 }

@@ -49,6 +49,21 @@ public sealed class AxisPassStep<TIn, TCoeff, TAcc, TOut, TOp> : PlanStep
         => KernelOf(nameof(ResampleKernels.AxisPass), typeof(TIn), typeof(TCoeff), typeof(TAcc), typeof(TOut), typeof(TOp));
 }
 
+/// <summary>Nearest neighbour in one pass: a row map and a column map (one tap each; no tap reads 0).</summary>
+public sealed class Gather2DStep<T>(AxisWeights<byte> rows, AxisWeights<byte> columns, int channels) : PlanStep
+    where T : unmanaged
+{
+    public override DeviceBuffer Run(Device device, DeviceBuffer input)
+    {
+        var geometry = new GatherGeometry(columns.SourceLength, rows.Length, columns.Length, channels);
+        var output = device.Allocate<T>(geometry.OutputElements);
+        device.Gather2D((DeviceBuffer<T>)input, output, rows, columns, geometry);
+        return output;
+    }
+
+    public override MethodInfo KernelMethod => KernelOf(nameof(ResampleKernels.Gather2D), typeof(T));
+}
+
 /// <summary>A per-pixel map over 4-channel pixels.</summary>
 public sealed class Pixel4Step<T, TOp>(TOp op) : PlanStep
     where T : unmanaged

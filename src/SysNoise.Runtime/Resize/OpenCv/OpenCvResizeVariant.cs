@@ -107,23 +107,10 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
     }
 
     private static List<PlanStep> Gather(ResizeGeometry g, AxisWeights<byte> horizontal, AxisWeights<byte> vertical)
-        => g.OutHeight < g.InHeight
-            ?
-            [
-                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(vertical, g.Vertical(g.InHeight, g.InWidth), default),
-                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(horizontal, g.Horizontal(0, g.OutHeight), default),
-            ]
-            :
-            [
-                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(horizontal, g.Horizontal(0, g.InHeight), default),
-                new AxisPassStep<byte, byte, byte, byte, GatherOp<byte>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
-            ];
+        => [new Gather2DStep<byte>(vertical, horizontal, g.Channels)];
 
-    private static List<PlanStep> GatherFloat(ResizeGeometry g, AxisWeights<byte> horizontal, AxisWeights<byte> vertical) =>
-    [
-        new AxisPassStep<float, byte, float, float, GatherOp<float>>(horizontal, g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<float, byte, float, float, GatherOp<float>>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
-    ];
+    private static List<PlanStep> GatherFloat(ResizeGeometry g, AxisWeights<byte> horizontal, AxisWeights<byte> vertical)
+        => [new Gather2DStep<float>(vertical, horizontal, g.Channels)];
 
     private static List<PlanStep> GenericFloat(ResizeGeometry g, OpenCvKernel kernel)
     {
