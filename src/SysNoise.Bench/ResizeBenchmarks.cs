@@ -61,7 +61,9 @@ public class OpenCvPeerBenchmarks
     {
         flag = Peers.OpenCvInterpolation(Variant)!.Value;
         Tensor<byte> image = Peers.Image(Input);
-        mat = Mat.FromPixelData(image.Shape[0], image.Shape[1], MatType.CV_8UC3, image.Data);
+        // Native memory, copied in: a Mat over a managed array depends on its pin.
+        mat = new Mat(image.Shape[0], image.Shape[1], MatType.CV_8UC3);
+        System.Runtime.InteropServices.Marshal.Copy(image.Data, 0, mat.Data, image.Data.Length);
         matOut = new Mat();
     }
 

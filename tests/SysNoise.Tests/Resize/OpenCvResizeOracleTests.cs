@@ -15,6 +15,7 @@ namespace SysNoise.Tests.Resize;
 /// Every opencv* variant against the OpenCV it names, run live on fresh random cases: OpenCV 4.13 through
 /// OpenCvSharp in-process, OpenCV 4.6 through Debian's python3-opencv (one batched process per test).
 /// </summary>
+[Collection(NativeLibrariesCollection.Name)]
 public sealed class OpenCvResizeOracleTests(ITestOutputHelper output)
 {
     private const int ByteCasesPerVariant = 200;
@@ -137,7 +138,15 @@ public sealed class OpenCvResizeOracleTests(ITestOutputHelper output)
         for (int i = 0; i < cases.Count; i++)
         {
             ResizeCase c = cases[i];
-            using Mat src = Mat.FromPixelData(c.InHeight, c.InWidth, typeof(T) == typeof(byte) ? MatType.CV_8UC(c.Channels) : MatType.CV_32FC(c.Channels), inputs[i]);
+            // The Mat owns native memory and the input is copied in: a Mat over a managed array is only as
+            // safe as its pin, and the GC runs while OpenCV's threads read.
+            using var src = new Mat(c.InHeight, c.InWidth, typeof(T) == typeof(byte) ? MatType.CV_8UC(c.Channels) : MatType.CV_32FC(c.Channels));
+            Assert.True(src.IsContinuous());
+            unsafe
+            {
+                inputs[i].AsSpan().CopyTo(new Span<T>((void*)src.Data, inputs[i].Length));
+            }
+
             using var dst = new Mat();
             Cv2.Resize(src, dst, new Size(c.OutWidth, c.OutHeight), 0, 0, (InterpolationFlags)interpolation);
             var result = new T[c.OutHeight * c.OutWidth * c.Channels];
