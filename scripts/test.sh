@@ -5,14 +5,11 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 log=$(mktemp)
 status=0
-dotnet test SysNoise.sln -c Release --logger "console;verbosity=normal" "$@" 2>&1 | tee "$log" || status=$?
+# Detailed verbosity prints each oracle test's seed and case counts.
+dotnet test SysNoise.sln -c Release --logger "console;verbosity=detailed" "$@" 2>&1 | tee "$log" || status=$?
 # One plain closing line for CI: "N passed, N failed, N skipped".
-summary=$(grep -E "^(Passed|Failed)!" "$log" | tail -n 1 || true)
-if [ -n "$summary" ]; then
-  passed=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
-  failed=$(sed -E 's/.*Failed: *([0-9]+),.*/\1/' <<<"$summary")
-  skipped=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$summary")
-  echo "tests: $passed passed, $failed failed, $skipped skipped"
-fi
+count() { { grep -E "^\s*$1:? +[0-9]+" "$log" || true; } | tail -n 1 | { grep -oE "[0-9]+" || true; } | tail -n 1; }
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
+echo "tests: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
 rm -f "$log"
 exit "$status"
