@@ -24,24 +24,18 @@ public sealed class AxisWeights<TCoeff>
         Index = index;
         Count = count;
         Coeff = coeff;
-        int lo = int.MaxValue, hi = -1;
         for (int j = 0; j < length; j++)
         {
             for (int k = 0; k < count[j]; k++)
             {
                 int s = index[(j * taps) + k];
+                // Kernels index without bounds checks, so every tap is validated once, here.
                 if ((uint)s >= (uint)sourceLength)
                 {
                     throw new ArgumentException($"Tap {k} of output {j} reads source {s}, outside [0, {sourceLength}).");
                 }
-
-                lo = Math.Min(lo, s);
-                hi = Math.Max(hi, s);
             }
         }
-
-        FirstSource = hi < 0 ? 0 : lo;
-        SourceSpan = hi < 0 ? 0 : hi - lo + 1;
     }
 
     /// <summary>Input length along the axis.</summary>
@@ -58,12 +52,6 @@ public sealed class AxisWeights<TCoeff>
     public int[] Count { get; }
 
     public TCoeff[] Coeff { get; }
-
-    /// <summary>Lowest source position any tap reads.</summary>
-    public int FirstSource { get; }
-
-    /// <summary>Number of source positions from <see cref="FirstSource"/> to the highest one read.</summary>
-    public int SourceSpan { get; }
 
     /// <summary>The same map reading from a source that starts at <paramref name="origin"/>
     /// (used when the previous pass only produced the rows this one reads).</summary>
