@@ -24,11 +24,15 @@ public sealed class AxisWeights<TCoeff>
         Index = index;
         Count = count;
         Coeff = coeff;
+        bool identity = length == sourceLength;
         for (int j = 0; j < length; j++)
         {
+            identity &= count[j] == 1;
             for (int k = 0; k < count[j]; k++)
             {
                 int s = index[(j * taps) + k];
+                identity &= s == j;
+
                 // Kernels index without bounds checks, so every tap is validated once, here.
                 if ((uint)s >= (uint)sourceLength)
                 {
@@ -36,7 +40,12 @@ public sealed class AxisWeights<TCoeff>
                 }
             }
         }
+
+        IsIdentity = identity;
     }
+
+    /// <summary>True when output j is exactly source j (a one-tap map that moves nothing).</summary>
+    public bool IsIdentity { get; }
 
     /// <summary>Input length along the axis.</summary>
     public int SourceLength { get; }
@@ -52,6 +61,50 @@ public sealed class AxisWeights<TCoeff>
     public int[] Count { get; }
 
     public TCoeff[] Coeff { get; }
+
+    /// <summary>A one-tap map (a gather): output j reads source <c>index[j]</c>.</summary>
+    public static AxisWeights<byte> Gather(int sourceLength, int[] index)
+    {
+        var count = new int[index.Length];
+        count.AsSpan().Fill(1);
+        return new AxisWeights<byte>(sourceLength, index.Length, 1, index, count, new byte[index.Length]);
+    }
+
+    /// <summary>The source positions any tap reads, ascending.</summary>
+    public int[] UsedSources()
+    {
+        var used = new bool[SourceLength];
+        for (int j = 0; j < Length; j++)
+        {
+            for (int k = 0; k < Count[j]; k++)
+            {
+                used[Index[(j * Taps) + k]] = true;
+            }
+        }
+
+        return Enumerable.Range(0, SourceLength).Where(i => used[i]).ToArray();
+    }
+
+    /// <summary>The same map reading from a compacted source that holds only <paramref name="sources"/> (ascending), in order.</summary>
+    public AxisWeights<TCoeff> Compacted(int[] sources)
+    {
+        var position = new int[SourceLength];
+        for (int i = 0; i < sources.Length; i++)
+        {
+            position[sources[i]] = i;
+        }
+
+        int[] index = (int[])Index.Clone();
+        for (int j = 0; j < Length; j++)
+        {
+            for (int k = 0; k < Count[j]; k++)
+            {
+                index[(j * Taps) + k] = position[Index[(j * Taps) + k]];
+            }
+        }
+
+        return new AxisWeights<TCoeff>(sources.Length, Length, Taps, index, Count, Coeff);
+    }
 
     /// <summary>The same map reading from a source that starts at <paramref name="origin"/>
     /// (used when the previous pass only produced the rows this one reads).</summary>

@@ -82,6 +82,13 @@ public static class ResampleHost
             }
 
             ReadOnlySpan<T> src = input.AsSpan(rows.Index[y * rows.Taps] * g.InWidth * c, g.InWidth * c);
+            if (columns.IsIdentity)
+            {
+                // A row selection: whole rows move at memcpy speed.
+                src.CopyTo(row);
+                continue;
+            }
+
             ref T from = ref MemoryMarshal.GetReference(src);
             ref T to = ref MemoryMarshal.GetReference(row);
             ref int column = ref MemoryMarshal.GetArrayDataReference(columns.Index);

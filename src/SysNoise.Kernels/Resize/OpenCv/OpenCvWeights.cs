@@ -43,7 +43,7 @@ public static class OpenCvWeights
             index[x] = Math.Min((int)Math.Floor(x * scale), src - 1);
         }
 
-        return OneTap(src, index);
+        return AxisWeights<byte>.Gather(src, index);
     }
 
     /// <summary>INTER_NEAREST_EXACT (resizeNN_bitexact): 16.16 fixed point positions at pixel centres.</summary>
@@ -57,7 +57,7 @@ public static class OpenCvWeights
             index[x] = Math.Min(unchecked((step * x) + offset) >> 16, src - 1);
         }
 
-        return OneTap(src, index);
+        return AxisWeights<byte>.Gather(src, index);
     }
 
     /// <summary>
@@ -348,10 +348,4 @@ public static class OpenCvWeights
         return new AxisWeights<T>(src, dst, taps, index, count, ordered);
     }
 
-    private static AxisWeights<byte> OneTap(int src, int[] index)
-    {
-        var count = new int[index.Length];
-        count.AsSpan().Fill(1);
-        return new AxisWeights<byte>(src, index.Length, 1, index, count, new byte[index.Length]);
-    }
 }

@@ -127,11 +127,41 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
 
     private static List<PlanStep> Generic<TVertical>(ResizeGeometry g, OpenCvKernel kernel, TVertical vertical, bool areaMode = false)
         where TVertical : struct, IResampleOp<int, int, int, byte>
-        =>
-        [
-            new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.Fixed(kernel, g.InWidth, g.OutWidth, horizontal: true, areaMode), g.Horizontal(0, g.InHeight), default),
-            new AxisPassStep<int, int, int, byte, TVertical>(OpenCvWeights.Fixed(kernel, g.InHeight, g.OutHeight, horizontal: false, areaMode), g.Vertical(g.InHeight, g.OutWidth), vertical),
-        ];
+        => HorizontalThenVertical<int, int, int, int, int, IntSumOp, TVertical>(
+            g,
+            OpenCvWeights.Fixed(kernel, g.InWidth, g.OutWidth, horizontal: true, areaMode),
+            OpenCvWeights.Fixed(kernel, g.InHeight, g.OutHeight, horizontal: false, areaMode),
+            default,
+            vertical);
+
+    /// <summary>
+    /// A horizontal pass then a vertical one. When the vertical taps read only some source rows (a downscale
+    /// without antialiasing), those rows are gathered first and only they are resampled horizontally; each
+    /// row's horizontal result does not depend on the others, so the bytes are the same.
+    /// </summary>
+    private static List<PlanStep> HorizontalThenVertical<TMid, TCoeffH, TAccH, TCoeffV, TAccV, THorizontal, TVertical>(
+        ResizeGeometry g, AxisWeights<TCoeffH> horizontal, AxisWeights<TCoeffV> vertical, THorizontal horizontalOp, TVertical verticalOp)
+        where TMid : unmanaged
+        where TCoeffH : unmanaged
+        where TAccH : unmanaged
+        where TCoeffV : unmanaged
+        where TAccV : unmanaged
+        where THorizontal : struct, IResampleOp<byte, TCoeffH, TAccH, TMid>
+        where TVertical : struct, IResampleOp<TMid, TCoeffV, TAccV, byte>
+    {
+        var steps = new List<PlanStep>();
+        int[] rows = vertical.UsedSources();
+        if (rows.Length < g.InHeight)
+        {
+            int[] columns = Enumerable.Range(0, g.InWidth).ToArray();
+            steps.Add(new Gather2DStep<byte>(AxisWeights<byte>.Gather(g.InHeight, rows), AxisWeights<byte>.Gather(g.InWidth, columns), g.Channels));
+            vertical = vertical.Compacted(rows);
+        }
+
+        steps.Add(new AxisPassStep<byte, TCoeffH, TAccH, TMid, THorizontal>(horizontal, g.Horizontal(0, rows.Length), horizontalOp));
+        steps.Add(new AxisPassStep<TMid, TCoeffV, TAccV, byte, TVertical>(vertical, g.Vertical(rows.Length, g.OutWidth), verticalOp));
+        return steps;
+    }
 
     private List<PlanStep> Cubic(ResizeGeometry g)
     {
@@ -147,14 +177,12 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
 
         int rowElements = g.OutWidth * g.Channels;
         int bodyEnd = rowElements / Build.CubicVectorLanes * Build.CubicVectorLanes;
-        return
-        [
-            new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InWidth, g.OutWidth, horizontal: true), g.Horizontal(0, g.InHeight), default),
-            new AxisPassStep<int, int, CubicAccumulator, byte, CubicVerticalOp>(
-                OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InHeight, g.OutHeight, horizontal: false, reverseTaps: true),
-                g.Vertical(g.InHeight, g.OutWidth),
-                new CubicVerticalOp(bodyEnd, Build.CubicFusedMultiplyAdd)),
-        ];
+        return HorizontalThenVertical<int, int, int, int, CubicAccumulator, IntSumOp, CubicVerticalOp>(
+            g,
+            OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InWidth, g.OutWidth, horizontal: true),
+            OpenCvWeights.Fixed(OpenCvKernel.Cubic, g.InHeight, g.OutHeight, horizontal: false, reverseTaps: true),
+            default,
+            new CubicVerticalOp(bodyEnd, Build.CubicFusedMultiplyAdd));
     }
 
     private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY) =>
@@ -169,9 +197,7 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
         new AxisPassStep<float, float, float, byte, AreaVerticalOp>(OpenCvWeights.AreaTable(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
     ];
 
-    private static List<PlanStep> LinearExact(ResizeGeometry g) =>
-    [
-        new AxisPassStep<byte, int, int, int, LinearExactHorizontalOp>(OpenCvWeights.LinearExact(g.InWidth, g.OutWidth), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<int, int, uint, byte, LinearExactVerticalOp>(OpenCvWeights.LinearExact(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
-    ];
+    private static List<PlanStep> LinearExact(ResizeGeometry g)
+        => HorizontalThenVertical<int, int, int, int, uint, LinearExactHorizontalOp, LinearExactVerticalOp>(
+            g, OpenCvWeights.LinearExact(g.InWidth, g.OutWidth), OpenCvWeights.LinearExact(g.InHeight, g.OutHeight), default, default);
 }
