@@ -37,8 +37,7 @@ public static class ResizeCommand
             Tensor result = image switch
             {
                 Tensor<byte> b => resize.Resize(dev, b, width, height),
-                Tensor<float> f when resize.Float32 is not null => resize.Resize(dev, f, width, height),
-                Tensor<float> => throw new CliException($"{resize.Name} has no float32 path ({resize.ProvenAgainst} does not resize float images with this method)"),
+                Tensor<float> f => resize.Resize(dev, f, width, height), // throws the variant's own reason
                 _ => throw new CliException($"{inPath}: dtype {image.DType.ToString().ToLowerInvariant()} is not supported; use uint8 or float32"),
             };
             double ms = clock.Elapsed.TotalMilliseconds;

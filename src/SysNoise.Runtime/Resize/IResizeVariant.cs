@@ -62,6 +62,9 @@ public abstract class PlannedResizeVariant : IResizeVariant
 
     public virtual ByteResidue? UInt8Residue => null;
 
+    /// <summary>Why there is no float32 path, for the error a float input gets.</summary>
+    protected virtual string NoFloat32Reason => $"{ProvenAgainst} has no float path for this method";
+
     public Tensor<byte> Resize(Device device, Tensor<byte> image, int width, int height)
         => Run(device, image, width, height, isFloat: false);
 
@@ -69,7 +72,7 @@ public abstract class PlannedResizeVariant : IResizeVariant
     {
         if (Float32 is null)
         {
-            throw new NotSupportedException($"{Name} has no float32 path: {ProvenAgainst} does not resize float images with this method.");
+            throw new NotSupportedException($"{Name} has no float32 path: {NoFloat32Reason}.");
         }
 
         return Run(device, image, width, height, isFloat: true);

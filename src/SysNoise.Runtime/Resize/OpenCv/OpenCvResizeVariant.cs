@@ -43,8 +43,8 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
     /// float32 follows OpenCV's own code: gathers for the nearest methods, and the generic float path for
     /// INTER_LANCZOS4 (both builds) and for INTER_CUBIC where the build does not hand it to IPP. OpenCV 4.13's
     /// IPP takes float INTER_LINEAR and INTER_CUBIC (closed source, not modelled); INTER_AREA's integer-factor
-    /// float path sums each block in one 2-D order that a separable plan cannot reproduce; INTER_LINEAR_EXACT
-    /// has no float path in OpenCV. Those variants offer no float32.
+    /// float path sums each block in one 2-D order that a separable plan cannot reproduce; float INTER_LINEAR_EXACT
+    /// runs as INTER_LINEAR (so IPP again). Those variants offer no float32.
     /// </summary>
     public override FloatExactness? Float32 => Method switch
     {
@@ -52,6 +52,13 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant
         OpenCvMethod.Lanczos4 => new FloatExactness(true, 0, "OpenCV's generic float path (IPP refuses 4-lobe Lanczos): unfused SSE order, vector body vs scalar tail"),
         OpenCvMethod.Cubic when !Build.CubicUsesIpp => new FloatExactness(true, 0, "OpenCV's generic float path: unfused SSE order, vector body vs scalar tail"),
         _ => null,
+    };
+
+    protected override string NoFloat32Reason => Method switch
+    {
+        OpenCvMethod.Linear or OpenCvMethod.Cubic => $"{Build.Version} hands float INTER_{Method.ToString().ToUpperInvariant()} to Intel IPP, which SysNoise does not model",
+        OpenCvMethod.Area => "OpenCV's float INTER_AREA sums integer-factor blocks in a 2-D order that SysNoise's separable passes do not reproduce",
+        _ => $"OpenCV runs float INTER_LINEAR_EXACT as INTER_LINEAR, which {Build.Version} hands to Intel IPP (not modelled)",
     };
 
     protected override ResizePlan BuildFloatPlan(ResizeGeometry g)
