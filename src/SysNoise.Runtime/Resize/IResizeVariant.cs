@@ -14,12 +14,21 @@ public sealed record FloatExactness(bool BitExact, int MaxUlps, string Note);
 
 /// <summary>
 /// A uint8 variant that is not bit-exact: the measured residue against its library, which the oracle
-/// tests hold it to. Bit-exact variants have none.
+/// tests hold it to. Bit-exact variants have none. The residue is confined to rounding ties: a byte may
+/// differ (by at most <paramref name="MaxAbsDiff"/>) only where the variant's value before rounding
+/// (<see cref="ITieResidueVariant.Unrounded"/>) lies within <paramref name="TieDistance"/> of x.5.
 /// </summary>
-/// <param name="MaxAbsDiff">Largest |ours − library| seen.</param>
-/// <param name="MaxFraction">Bound on the fraction of differing bytes over a batch of random cases (the measured figure and margin are in the note).</param>
+/// <param name="MaxAbsDiff">Largest |ours − library| allowed.</param>
+/// <param name="TieDistance">Largest |frac(v) − 0.5| at which a byte may differ (the measured worst, with margin, is in the note).</param>
 /// <param name="Note">What was measured and why the residue exists.</param>
-public sealed record ByteResidue(int MaxAbsDiff, double MaxFraction, string Note);
+public sealed record ByteResidue(int MaxAbsDiff, double TieDistance, string Note);
+
+/// <summary>A variant with a <see cref="ByteResidue"/>: it can show the values it rounds.</summary>
+public interface ITieResidueVariant
+{
+    /// <summary>The uint8 resize's values just before the final rounding.</summary>
+    Tensor<float> Unrounded(Device device, Tensor<byte> image, int width, int height);
+}
 
 /// <summary>A resize variant: H×W×C (C ∈ {1, 3, 4}) to outH×outW×C.</summary>
 public interface IResizeVariant : IVariant

@@ -103,6 +103,12 @@ public sealed class ResizePlan
 
     public T[] Execute<T>(Device device, T[] input)
         where T : unmanaged
+        => Execute<T, T>(device, input);
+
+    /// <summary>Runs the plan on <paramref name="device"/>; the input array is never written.</summary>
+    public TOut[] Execute<TIn, TOut>(Device device, TIn[] input)
+        where TIn : unmanaged
+        where TOut : unmanaged
     {
         DeviceBuffer current = device.Upload(input);
         try
@@ -115,8 +121,8 @@ public sealed class ResizePlan
             }
 
             // With no steps (same size) the result must still be a copy, not the caller's array.
-            T[] result = device.Download((DeviceBuffer<T>)current);
-            return Steps.Count == 0 && ReferenceEquals(result, input) ? (T[])input.Clone() : result;
+            TOut[] result = device.Download((DeviceBuffer<TOut>)current);
+            return Steps.Count == 0 && ReferenceEquals(result, input) ? (TOut[])result.Clone() : result;
         }
         finally
         {

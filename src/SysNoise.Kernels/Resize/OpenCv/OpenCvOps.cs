@@ -169,6 +169,19 @@ public readonly struct IppCubicFirstPassOp : IResampleOp<byte, float, float, flo
     public float Finish(float acc, int lane) => acc;
 }
 
+/// <summary>
+/// The second pass of <see cref="IppCubicFirstPassOp"/> without the final rounding: the value IPP rounds, used to
+/// show that every byte where the model and IPP differ sits on a rounding tie.
+/// </summary>
+public readonly struct IppCubicUnroundedPassOp : IResampleOp<float, float, float, float>
+{
+    public float Begin(int lane) => 0f;
+
+    public float Accumulate(float acc, float sample, float weight) => StrictFloat.FusedMultiplyAdd(sample, weight, acc);
+
+    public float Finish(float acc, int lane) => acc;
+}
+
 /// <summary>The second pass of <see cref="IppCubicFirstPassOp"/>: the same accumulation, then rounded half to even and saturated.</summary>
 public readonly struct IppCubicSecondPassOp : IResampleOp<float, float, float, byte>
 {
