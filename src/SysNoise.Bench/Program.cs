@@ -6,6 +6,7 @@ using SysNoise.Bench;
 // Usage: dotnet run -c Release --project src/SysNoise.Bench [-- --filter *pillow-bilinear*]
 // Runs the BenchmarkDotNet suite, then the Python peers (Pillow 9.4, OpenCV 4.6) in the same run,
 // and prints one ratio per variant and input: peer time / SysNoise time (> 1 means SysNoise is faster).
+SysNoise.Runtime.Native.SysNoiseNative.EnsureLoaded(); // before OpenCvSharp: see SysNoiseNative
 Summary[] summaries = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks)]).RunAll(args: args).ToArray();
 var ours = new Dictionary<string, double>();
 var opencv = new Dictionary<string, double>();

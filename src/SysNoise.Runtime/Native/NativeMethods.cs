@@ -36,6 +36,18 @@ internal struct NativeImage
     public int Channels;
 }
 
+/// <summary>
+/// Loads the shim (and with it the system libjpeg-turbo and libpng) ahead of any other native library.
+/// OpenCvSharp's native library bundles and exports its own jpeg_* and png_* functions and pulls the system
+/// libpng/libjpeg in as dependencies of its GUI libraries; libraries loaded in its group bind their internal
+/// calls to OpenCV's copies. Loaded first, in our own group, the system libraries stay whole. Processes that
+/// also load OpenCvSharp (tests, benchmarks) call this at start-up.
+/// </summary>
+public static class SysNoiseNative
+{
+    public static void EnsureLoaded() => NativeMethods.EnsureAbi();
+}
+
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
@@ -145,7 +157,7 @@ internal static unsafe partial class NativeMethods
         throw new IO.SysNoiseIOException(name, problem);
     }
 
-    private static void EnsureAbi()
+    internal static void EnsureAbi()
     {
         int v;
         try

@@ -9,7 +9,6 @@ using Xunit.Abstractions;
 namespace SysNoise.Tests.IO;
 
 /// <summary>PNG, BMP and JPEG decode against Pillow 9.4 (live), JPEG also against OpenCV 4.13.</summary>
-[Collection(NativeLibrariesCollection.Name)]
 public sealed class ImageFileTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string dir = Directory.CreateTempSubdirectory("sysnoise-img-").FullName;

@@ -15,7 +15,6 @@ namespace SysNoise.Tests.Resize;
 /// Every opencv* variant against the OpenCV it names, run live on fresh random cases: OpenCV 4.13 through
 /// OpenCvSharp in-process, OpenCV 4.6 through Debian's python3-opencv (one batched process per test).
 /// </summary>
-[Collection(NativeLibrariesCollection.Name)]
 public sealed class OpenCvResizeOracleTests(ITestOutputHelper output)
 {
     private const int ByteCasesPerVariant = 200;

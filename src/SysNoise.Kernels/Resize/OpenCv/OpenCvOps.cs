@@ -280,3 +280,20 @@ public readonly struct FloatVerticalOp : IResampleOp<float, float, FloatTaps, fl
         return t;
     }
 }
+
+/// <summary>A float box sum scaled at the end (INTER_AREA's integer-factor float path, summed separably).</summary>
+public readonly struct FloatScaledSumOp : IResampleOp<float, float, float, float>
+{
+    public FloatScaledSumOp(float scale)
+    {
+        Scale = scale;
+    }
+
+    public float Scale { get; }
+
+    public float Begin(int lane) => -0f;
+
+    public float Accumulate(float acc, float sample, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
+
+    public float Finish(float acc, int lane) => StrictFloat.Mul(acc, Scale);
+}
