@@ -15,6 +15,9 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     /// <summary>DBL_EPSILON (C#'s double.Epsilon is the smallest subnormal, not this).</summary>
     private const double DblEpsilon = 2.220446049250313e-16;
 
+    /// <summary>SIMD width of the float vertical body in the builds emulated (SSE: 4 floats).</summary>
+    private const int FloatVectorLanes = 4;
+
     public OpenCvResizeVariant(OpenCvMethod method, OpenCvBuild build, string name, string description)
         : base(name, build.Version, description)
     {
@@ -23,6 +26,8 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     }
 
     public OpenCvMethod Method { get; }
+
+    public OpenCvBuild Build { get; }
 
     /// <summary>
     /// IPP's cubic is closed source; the model (double positions and Mitchell–Netravali weights stored as float,
@@ -51,11 +56,6 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
         var plan = new ResizePlan(height, width, g.Channels, IppCubicPasses<float, IppCubicUnroundedPassOp>(g));
         return new Tensor<float>(plan.Execute<byte, float>(device, image.Data), height, width, g.Channels);
     }
-
-    public OpenCvBuild Build { get; }
-
-    /// <summary>SIMD width of the float vertical body in the builds emulated (SSE: 4 floats).</summary>
-    private const int FloatVectorLanes = 4;
 
     /// <summary>
     /// float32 follows OpenCV's own code: gathers for the nearest methods, and the generic float path for
