@@ -5,7 +5,11 @@ public sealed record ResizeCase(int Index, int InHeight, int InWidth, int Channe
 {
     public override string ToString() => $"case #{Index}: {InWidth}×{InHeight}×{Channels} → {OutWidth}×{OutHeight}";
 
-    /// <summary>Random cases: ratios 1/12..12 per axis, sizes 1..600; every eighth case is an extreme shape (1×N, N×1, ratios to 1:50).</summary>
+    /// <summary>
+    /// Random cases: ratios 1/12..12 per axis, sizes 1..600; every eighth case is an extreme shape (1×N, N×1,
+    /// ratios to 1:50) and another eighth an exact integer shrink (factors 1..5 per axis), which libraries
+    /// route to special paths.
+    /// </summary>
     public static List<ResizeCase> Random(Random rng, int count, int maxSize = 600)
     {
         var cases = new List<ResizeCase>(count);
@@ -17,11 +21,27 @@ public sealed record ResizeCase(int Index, int InHeight, int InWidth, int Channe
             {
                 (inH, inW, outH, outW) = Extreme(rng, maxSize);
             }
+            else if (i % 8 == 3)
+            {
+                (inH, inW, outH, outW) = IntegerShrink(rng, maxSize);
+            }
 
             cases.Add(new ResizeCase(i, inH, inW, RandomImages.Channels(rng), outH, outW));
         }
 
         return cases;
+    }
+
+    private static (int InH, int InW, int OutH, int OutW) IntegerShrink(Random rng, int maxSize)
+    {
+        int fy = 1 + rng.Next(5), fx = 1 + rng.Next(5);
+        if (fx == 1 && fy == 1)
+        {
+            fx = 2;
+        }
+
+        int outH = 1 + rng.Next(maxSize / fy), outW = 1 + rng.Next(maxSize / fx);
+        return (outH * fy, outW * fx, outH, outW);
     }
 
     private static (int InH, int InW, int OutH, int OutW) Extreme(Random rng, int maxSize)

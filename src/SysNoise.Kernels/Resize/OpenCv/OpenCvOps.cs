@@ -85,16 +85,20 @@ public readonly struct CubicVerticalOp : IResampleOp<int, int, CubicAccumulator,
             : OpenCvRounding.SaturateToByte((acc.Scalar + (1 << 21)) >> 22);
 }
 
-/// <summary>INTER_AREA, integer scales: the block sum, rounded as <c>(s + 2) &gt;&gt; 2</c> for 2×2 and as cvRound(s · (1/area)) in float otherwise.</summary>
+/// <summary>
+/// INTER_AREA, integer scales: the block sum, rounded as <c>(s + 2) &gt;&gt; 2</c> for 2×2 cells (the SIMD kernel
+/// and its scalar tail) and as cvRound(s · (1/area)) in float for every other factor pair (1×4 and 4×1 included).
+/// </summary>
 public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>
 {
-    public AreaFastVerticalOp(int area)
-    {
-        Area = area;
-        Scale = 1f / area;
-    }
+    // Kernel parameters must be blittable, so the flag is kept as an int.
+    private readonly int twoByTwo;
 
-    public int Area { get; }
+    public AreaFastVerticalOp(int factorX, int factorY)
+    {
+        twoByTwo = factorX == 2 && factorY == 2 ? 1 : 0;
+        Scale = 1f / (factorX * factorY);
+    }
 
     public float Scale { get; }
 
@@ -103,7 +107,7 @@ public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>
     public int Accumulate(int acc, int sample, int weight) => acc + (sample * weight);
 
     public byte Finish(int acc, int lane)
-        => Area == 4
+        => twoByTwo != 0
             ? OpenCvRounding.SaturateToByte((acc + 2) >> 2)
             : OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(StrictFloat.Mul(acc, Scale)));
 }
@@ -281,19 +285,78 @@ public readonly struct FloatVerticalOp : IResampleOp<float, float, FloatTaps, fl
     }
 }
 
-/// <summary>A float box sum scaled at the end (INTER_AREA's integer-factor float path, summed separably).</summary>
-public readonly struct FloatScaledSumOp : IResampleOp<float, float, float, float>
+/// <summary>Accumulator of <see cref="AreaFastFloatGatherOp"/>: the generic loop's running sum and group of
+/// four, plus the four taps of a 2×2 cell for the SIMD order.</summary>
+public struct AreaFastFloatAccumulator
 {
-    public FloatScaledSumOp(float scale)
+    public float Sum;
+    public float Group;
+    public float T0;
+    public float T1;
+    public float T2;
+    public float T3;
+    public int Count;
+    public int Order;
+}
+
+/// <summary>
+/// INTER_AREA integer-scale float32 (resizeAreaFast_&lt;float&gt;) as one gather over the whole cell, taps in
+/// OpenCV's row-major <c>ofs</c> order. The generic loop sums <c>sum += ((s0+s1)+s2)+s3</c> per group of four,
+/// then single taps, then multiplies by <c>1.f/area</c>. 2×2 cells that the SSE kernel handles (the tap weight
+/// says so) sum <c>(a+b)+(c+d)</c> with a, b the top row. Groups of four cross cell rows, which is why this is
+/// not a separable pair of passes.
+/// </summary>
+public readonly struct AreaFastFloatGatherOp : IResampleOp<float, int, AreaFastFloatAccumulator, float>
+{
+    public const int OrderScalar = 0;
+    public const int OrderRowPairs = 1;
+
+    public AreaFastFloatGatherOp(int area)
     {
-        Scale = scale;
+        Area = area;
+        InverseArea = 1f / area;
     }
 
-    public float Scale { get; }
+    public int Area { get; }
 
-    public float Begin(int lane) => -0f;
+    public float InverseArea { get; }
 
-    public float Accumulate(float acc, float sample, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(sample, weight));
+    public AreaFastFloatAccumulator Begin(int lane) => default;
 
-    public float Finish(float acc, int lane) => StrictFloat.Mul(acc, Scale);
+    public AreaFastFloatAccumulator Accumulate(AreaFastFloatAccumulator acc, float sample, int weight)
+    {
+        int k = acc.Count;
+        if (k < (Area & ~3))
+        {
+            acc.Group = (k & 3) == 0 ? sample : StrictFloat.Add(acc.Group, sample);
+            if ((k & 3) == 3)
+            {
+                acc.Sum = StrictFloat.Add(acc.Sum, acc.Group);
+            }
+        }
+        else
+        {
+            acc.Sum = StrictFloat.Add(acc.Sum, sample);
+        }
+
+        switch (k)
+        {
+            case 0: acc.T0 = sample; break;
+            case 1: acc.T1 = sample; break;
+            case 2: acc.T2 = sample; break;
+            case 3: acc.T3 = sample; break;
+        }
+
+        acc.Count = k + 1;
+        acc.Order = weight;
+        return acc;
+    }
+
+    public float Finish(AreaFastFloatAccumulator acc, int lane)
+    {
+        float sum = acc.Order == OrderRowPairs
+            ? StrictFloat.Add(StrictFloat.Add(acc.T0, acc.T1), StrictFloat.Add(acc.T2, acc.T3))
+            : acc.Sum;
+        return StrictFloat.Mul(sum, InverseArea);
+    }
 }

@@ -72,13 +72,12 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     };
 
     /// <summary>
-    /// INTER_AREA float: integer factors sum each block in one 2-D order, done separably here; measured worst
-    /// 3 ulps over 300 random cases (298 of them bit-exact), bound 8. 4.13's float INTER_LINEAR(_EXACT) and
-    /// INTER_CUBIC go to IPP: modelled with OpenCV's own float path they differ by up to 1e6 ulps near zero
-    /// (cancellation), which no ULP bound describes, so those variants offer no float32.
+    /// 4.13's float INTER_LINEAR(_EXACT) and INTER_CUBIC go to IPP: modelled with OpenCV's own float path they
+    /// differ by up to 1e6 ulps near zero (cancellation), which no ULP bound describes, so those variants offer
+    /// no float32. INTER_AREA's float paths are OpenCV's own and reproduced exactly.
     /// </summary>
     private FloatExactness? FloatUlpBound => Method == OpenCvMethod.Area
-        ? new FloatExactness(false, 8, "integer-factor blocks summed separably instead of in OpenCV's 2-D order: measured worst 3 ulps over 300 random cases")
+        ? new FloatExactness(true, 0, "OpenCV's float area paths: table sums in order; integer factors gathered per cell in resizeAreaFast_'s group-of-four order, 2×2 in the SSE kernel's pairwise order")
         : null;
 
     protected override string NoFloat32Reason => Method switch
@@ -157,12 +156,7 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
 
         if (Math.Abs(scaleX - iscaleX) < DblEpsilon && Math.Abs(scaleY - iscaleY) < DblEpsilon)
         {
-            AxisWeights<int> bx = OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, iscaleX), by = OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, iscaleY);
-            return
-            [
-                new AxisPassStep<float, float, float, float, FloatHorizontalOp>(Ones(bx), g.Horizontal(0, g.InHeight), default),
-                new AxisPassStep<float, float, float, float, FloatScaledSumOp>(Ones(by), g.Vertical(g.InHeight, g.OutWidth), new FloatScaledSumOp(1f / (iscaleX * iscaleY))),
-            ];
+            return [AreaFastFloatGather(g, iscaleX, iscaleY)];
         }
 
         return
@@ -172,8 +166,43 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
         ];
     }
 
-    private static AxisWeights<float> Ones(AxisWeights<int> w)
-        => new(w.SourceLength, w.Length, w.Taps, w.Index, w.Count, Array.ConvertAll(w.Coeff, c => (float)c));
+    /// <summary>
+    /// Float INTER_AREA for integer factors: one gather pass over the flattened image (inner = 1), each output
+    /// reading its whole cell in OpenCV's order. For 2×2 cells with 1 or 4 channels, the elements of each row
+    /// that the 4-lane SSE kernel covers use its pairwise order (measured against OpenCV 4.13's SSE3 baseline).
+    /// </summary>
+    private static PlanStep AreaFastFloatGather(ResizeGeometry g, int factorX, int factorY)
+    {
+        int area = factorX * factorY, c = g.Channels, rowElements = g.OutWidth * c;
+        int outLength = g.OutHeight * rowElements;
+        var index = new int[outLength * area];
+        var order = new int[outLength * area];
+        var count = new int[outLength];
+        int simdElements = factorX == 2 && factorY == 2 && c is 1 or 4 ? rowElements / FloatVectorLanes * FloatVectorLanes : 0;
+        for (int y = 0; y < g.OutHeight; y++)
+        {
+            for (int e = 0; e < rowElements; e++)
+            {
+                int o = (y * rowElements) + e, x = e / c, ch = e % c;
+                int mode = e < simdElements ? AreaFastFloatGatherOp.OrderRowPairs : AreaFastFloatGatherOp.OrderScalar;
+                for (int sy = 0, k = 0; sy < factorY; sy++)
+                {
+                    for (int sx = 0; sx < factorX; sx++, k++)
+                    {
+                        index[(o * area) + k] = (((((y * factorY) + sy) * g.InWidth) + (x * factorX) + sx) * c) + ch;
+                        order[(o * area) + k] = mode;
+                    }
+                }
+
+                count[o] = area;
+            }
+        }
+
+        int inLength = g.InHeight * g.InWidth * c;
+        var weights = new AxisWeights<int>(inLength, outLength, area, index, count, order);
+        return new AxisPassStep<float, int, AreaFastFloatAccumulator, float, AreaFastFloatGatherOp>(
+            weights, new PassGeometry(1, 0, inLength, outLength, 1), new AreaFastFloatGatherOp(area));
+    }
 
     private static List<PlanStep> GenericFloat(ResizeGeometry g, OpenCvKernel kernel)
         => GenericFloat(g, kernel, areaMode: false);
@@ -258,7 +287,7 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY) =>
     [
         new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY), g.Vertical(g.InHeight, g.OutWidth), new AreaFastVerticalOp(factorX * factorY)),
+        new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY), g.Vertical(g.InHeight, g.OutWidth), new AreaFastVerticalOp(factorX, factorY)),
     ];
 
     private static List<PlanStep> AreaTables(ResizeGeometry g) =>
