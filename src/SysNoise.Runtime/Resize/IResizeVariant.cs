@@ -52,11 +52,15 @@ public abstract class PlannedResizeVariant : IResizeVariant
 {
     private readonly ConcurrentDictionary<PlanKey, ResizePlan> plans = new();
 
+    // Built once: a lambda at the call site would allocate a delegate on every resize.
+    private readonly Func<PlanKey, ResizePlan> buildPlan;
+
     protected PlannedResizeVariant(string name, string provenAgainst, string description)
     {
         Name = name;
         ProvenAgainst = provenAgainst;
         Description = description;
+        buildPlan = k => k.IsFloat ? BuildFloatPlan(k.Geometry) : BuildBytePlan(k.Geometry);
     }
 
     public string Name { get; }
@@ -91,7 +95,7 @@ public abstract class PlannedResizeVariant : IResizeVariant
 
     /// <summary>The (cached) plan for one geometry.</summary>
     public ResizePlan PlanFor(ResizeGeometry geometry, bool isFloat)
-        => plans.GetOrAdd(new PlanKey(geometry, isFloat), k => k.IsFloat ? BuildFloatPlan(k.Geometry) : BuildBytePlan(k.Geometry));
+        => plans.GetOrAdd(new PlanKey(geometry, isFloat), buildPlan);
 
     /// <summary>Builds the uint8 plan for one geometry.</summary>
     protected abstract ResizePlan BuildBytePlan(ResizeGeometry geometry);
