@@ -1,64 +1,53 @@
-#include "sysnoise_native.h"
+#include "jpeg_common.h"
 
-#include <setjmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <jpeglib.h>
-
-/* libjpeg calls error_exit on fatal errors and would exit(); we longjmp back instead. */
-typedef struct sn_jpeg_error {
-    struct jpeg_error_mgr base;
-    jmp_buf escape;
-    char message[JMSG_LENGTH_MAX];
-} sn_jpeg_error;
-
-static void sn_jpeg_error_exit(j_common_ptr cinfo) {
-    sn_jpeg_error *err = (sn_jpeg_error *)cinfo->err;
-    (*cinfo->err->format_message)(cinfo, err->message);
-    longjmp(err->escape, 1);
-}
-
-static void sn_jpeg_silent(j_common_ptr cinfo, int level) {
-    /* Warnings (level -1) and trace messages are not errors: libjpeg recovers and so do we. */
-    (void)cinfo;
-    (void)level;
+static void sn_copy_report(const sn_jpeg_error *err, sn_jpeg_report *report) {
+    if (report != NULL) {
+        report->warning_count = err->warning_count;
+        memcpy(report->warnings, err->warnings, sizeof(report->warnings));
+    }
 }
 
 sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_jpeg_decode_options *options,
-                         sn_image *image, char *message, size_t message_capacity) {
+                         const sn_jpeg_limits *limits, sn_image *image, sn_jpeg_report *report,
+                         char *message, size_t message_capacity) {
     if (data == NULL || length == 0 || image == NULL) {
-        sn_set_message(message, message_capacity, "no data");
+        sn_set_message(message, message_capacity, "no data (empty file)");
         return SN_ERR_ARGUMENT;
     }
     memset(image, 0, sizeof(*image));
+    if (report != NULL) {
+        memset(report, 0, sizeof(*report));
+    }
 
     struct jpeg_decompress_struct cinfo;
     sn_jpeg_error err;
+    sn_jpeg_progress progress;
     /* volatile: modified between setjmp and longjmp. */
     uint8_t *volatile pixels = NULL;
     memset(&cinfo, 0, sizeof(cinfo));
-    cinfo.err = jpeg_std_error(&err.base);
-    err.base.error_exit = sn_jpeg_error_exit;
-    err.base.emit_message = sn_jpeg_silent;
-    err.message[0] = '\0';
+    sn_jpeg_attach(&cinfo, &err, &progress, limits);
     if (setjmp(err.escape)) {
         sn_set_message(message, message_capacity, err.message);
+        sn_copy_report(&err, report);
         jpeg_destroy_decompress(&cinfo);
         free(pixels);
         return SN_ERR_CORRUPT;
     }
 
     jpeg_create_decompress(&cinfo);
+    cinfo.progress = &progress.base;
     jpeg_mem_src(&cinfo, data, (unsigned long)length);
     jpeg_read_header(&cinfo, TRUE);
-
-    if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
-        sn_set_message(message, message_capacity, "CMYK/YCCK JPEG is not supported");
+    sn_status header = sn_jpeg_check_header(&cinfo, limits, message, message_capacity);
+    if (header != SN_OK) {
+        sn_copy_report(&err, report);
         jpeg_destroy_decompress(&cinfo);
-        return SN_ERR_UNSUPPORTED;
+        return header;
     }
+
     cinfo.out_color_space = cinfo.jpeg_color_space == JCS_GRAYSCALE ? JCS_GRAYSCALE : JCS_RGB;
     if (options != NULL) {
         switch (options->dct_method) {
@@ -93,6 +82,7 @@ sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_jpeg_decod
     image->width = (int32_t)cinfo.output_width;
     image->height = (int32_t)cinfo.output_height;
     image->channels = (int32_t)cinfo.output_components;
+    sn_copy_report(&err, report);
     jpeg_destroy_decompress(&cinfo);
     return SN_OK;
 }

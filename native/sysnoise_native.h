@@ -19,7 +19,58 @@ typedef enum sn_status {
     SN_ERR_CORRUPT = 2,     /* the data is not a valid file of its format */
     SN_ERR_UNSUPPORTED = 3, /* valid, but a kind SysNoise does not handle (e.g. CMYK JPEG) */
     SN_ERR_MEMORY = 4,      /* allocation failed */
+    SN_ERR_LIMIT = 5,       /* over a configured limit (pixels, scans) */
 } sn_status;
+
+#define SN_JPEG_WARNINGS_CAPACITY 512
+#define SN_JPEG_DEFAULT_MAX_PIXELS 100000000LL
+#define SN_JPEG_DEFAULT_MAX_SCANS 1000
+#define SN_JPEG_MAX_COMPONENTS 4
+
+/* Resource limits for hostile input; zero fields mean the defaults above. */
+typedef struct sn_jpeg_limits {
+    int64_t max_pixels;
+    int32_t max_scans;
+    int32_t reserved;
+} sn_jpeg_limits;
+
+/* Warnings libjpeg recovered from (corrupt data, premature end, ...): a count and the distinct messages,
+ * newline-separated, truncated to the buffer. */
+typedef struct sn_jpeg_report {
+    int32_t warning_count;
+    char warnings[SN_JPEG_WARNINGS_CAPACITY];
+} sn_jpeg_report;
+
+/* One component's quantized DCT coefficients as the entropy decoder left them. */
+typedef struct sn_jpeg_component {
+    int32_t id;
+    int32_t h_samp;
+    int32_t v_samp;
+    int32_t width_in_blocks;
+    int32_t height_in_blocks;
+    int32_t downsampled_width;  /* ceil(image_width * h_samp / max_h_samp) */
+    int32_t downsampled_height;
+    int32_t quant_table;
+    uint16_t quant[64];         /* natural (row-major) order */
+    int32_t coef_bits[10];      /* progressive: libjpeg's coef_bits[ci][0..9] (zigzag index) after the last scan;
+                                   -1 = never sent, >0 = low bits still unknown; all 0 for sequential files */
+    int16_t *blocks;            /* height_in_blocks x width_in_blocks blocks of 64, natural order */
+} sn_jpeg_component;
+
+typedef struct sn_jpeg_coefficients {
+    int32_t width;
+    int32_t height;
+    int32_t num_components;
+    int32_t color_space;        /* libjpeg J_COLOR_SPACE: 1 grayscale, 2 RGB, 3 YCbCr */
+    int32_t max_h_samp;
+    int32_t max_v_samp;
+    int32_t progressive;
+    int32_t arithmetic;
+    int32_t restart_interval;
+    int32_t data_precision;
+    sn_jpeg_report report;
+    sn_jpeg_component components[SN_JPEG_MAX_COMPONENTS];
+} sn_jpeg_coefficients;
 
 /* Decoder settings. Zero-initialised means libjpeg's defaults, extended by later variants. */
 typedef struct sn_jpeg_decode_options {
@@ -39,9 +90,18 @@ SN_EXPORT int32_t sn_version(void);
 
 SN_EXPORT void sn_free(void *pointer);
 
-/* Decodes a JPEG to RGB (3 channels), or to 1 channel for a grayscale file. */
+/* Reference decode by libjpeg-turbo itself: RGB (3 channels), or 1 channel for a grayscale file.
+ * limits and report may be NULL. */
 SN_EXPORT sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_jpeg_decode_options *options,
-                                   sn_image *image, char *message, size_t message_capacity);
+                                   const sn_jpeg_limits *limits, sn_image *image, sn_jpeg_report *report,
+                                   char *message, size_t message_capacity);
+
+/* Entropy-decodes a baseline, extended or progressive JPEG into its quantized coefficients (no IDCT).
+ * On success *result is a heap object freed with sn_jpeg_coefficients_free. */
+SN_EXPORT sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
+                                              sn_jpeg_coefficients **result, char *message, size_t message_capacity);
+
+SN_EXPORT void sn_jpeg_coefficients_free(sn_jpeg_coefficients *coefficients);
 
 /* Decodes a PNG to 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4); 16-bit samples are reduced to 8. */
 SN_EXPORT sn_status sn_png_decode(const uint8_t *data, size_t length, sn_image *image, char *message,

@@ -1,15 +1,12 @@
 #!/usr/bin/env bash
 # Installs what SysNoise needs on Debian 12 (with the .NET SDK already present):
 # the oracles (Pillow 9.4, NumPy, OpenCV 4.6 from apt), libjpeg-turbo 2.1.5 and libpng for the
-# native shim, and cmake/g++ to build it. With --demo, also opencv-doc for its real photographs
-# (the main job's input; the tests do not need it). Installs only what is missing, so it is cheap to
-# run before every test run.
+# native shim and its oracles (cjpeg/djpeg), FFmpeg 5.1 (the ffmpeg decode oracle), opencv-doc for its
+# real photographs (the JPEG test corpus and the main job's input), and cmake/g++ to build the shim.
+# Installs only what is missing, so it is cheap to run before every test run.
 set -euo pipefail
 packages=(python3 python3-pil python3-numpy python3-opencv cmake g++ make
-          libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev)
-if [ "${1:-}" = "--demo" ]; then
-  packages+=(opencv-doc)
-fi
+          libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev ffmpeg opencv-doc)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
 
 namespace SysNoise.Runtime.Devices;
@@ -68,6 +69,15 @@ public abstract class Device : IDisposable
     public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>;
+
+    /// <summary>Dequantization + IDCT of one component's blocks into its sample plane.</summary>
+    public abstract void JpegIdct<TMul, TWork, TOp>(DeviceBuffer<short> coefficients, DeviceBuffer<TMul> multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry, TOp op)
+        where TMul : unmanaged
+        where TWork : unmanaged
+        where TOp : struct, IIdctOp<TMul, TWork>;
+
+    /// <summary>Upsampling and colour conversion of the planes into interleaved output pixels.</summary>
+    public abstract void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry);
 
     public virtual void Dispose()
     {

@@ -1,4 +1,6 @@
+using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
+using SysNoise.Runtime.Decode;
 
 namespace SysNoise.Runtime.Devices;
 
@@ -35,6 +37,12 @@ public sealed class HostDevice : Device
 
     public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         => ResampleHost.Pixel4Map(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, op);
+
+    public override void JpegIdct<TMul, TWork, TOp>(DeviceBuffer<short> coefficients, DeviceBuffer<TMul> multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry, TOp op)
+        => JpegHost.IdctBlocks<TMul, TWork, TOp>(((HostBuffer<short>)coefficients).Array, ((HostBuffer<TMul>)multipliers).Array, ((HostBuffer<byte>)planes).Array, geometry, op, MaxThreads);
+
+    public override void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry)
+        => JpegHost.OutputPixels(((HostBuffer<byte>)planes).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
 
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged

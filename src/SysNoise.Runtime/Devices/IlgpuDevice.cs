@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
 
 namespace SysNoise.Runtime.Devices;
@@ -149,6 +150,33 @@ public sealed class IlgpuDevice : Device
         kernel((int)pixels, ((IlgpuBuffer<T>)input).Buffer.View, ((IlgpuBuffer<T>)output).Buffer.View, op);
     }
 
+    public override void JpegIdct<TMul, TWork, TOp>(DeviceBuffer<short> coefficients, DeviceBuffer<TMul> multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry, TOp op)
+    {
+        if (geometry.Blocks == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index1D, ArrayView<short>, ArrayView<TMul>, ArrayView<byte>, IdctGeometry, TOp>>(
+            typeof(IdctKey<TMul, TWork, TOp>),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<short>, ArrayView<TMul>, ArrayView<byte>, IdctGeometry, TOp>(
+                JpegKernels.IdctBlocks<TMul, TWork, TOp>));
+        kernel(geometry.Blocks, ((IlgpuBuffer<short>)coefficients).Buffer.View, ((IlgpuBuffer<TMul>)multipliers).Buffer.View, ((IlgpuBuffer<byte>)planes).Buffer.View, geometry, op);
+    }
+
+    public override void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry)
+    {
+        if (geometry.Width == 0 || geometry.Height == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index2D, ArrayView<byte>, ArrayView<byte>, JpegOutputGeometry>>(
+            typeof(JpegOutputKey),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<byte>, ArrayView<byte>, JpegOutputGeometry>(JpegKernels.OutputPixels));
+        kernel(new Index2D(geometry.Width, geometry.Height), ((IlgpuBuffer<byte>)planes).Buffer.View, ((IlgpuBuffer<byte>)output).Buffer.View, geometry);
+    }
+
     public override void Dispose()
     {
         accelerator.Dispose();
@@ -191,6 +219,10 @@ public sealed class IlgpuDevice : Device
     private static class Pixel4Key<T, TOp>;
 
     private static class GatherKey<T>;
+
+    private static class IdctKey<TMul, TWork, TOp>;
+
+    private static class JpegOutputKey;
 
     private sealed class UploadedWeights<TCoeff>
         where TCoeff : unmanaged

@@ -13,6 +13,7 @@ public enum NativeStatus
     Corrupt = 2,
     Unsupported = 3,
     Memory = 4,
+    Limit = 5,
 }
 
 /// <summary>Mirrors <c>sn_jpeg_decode_options</c>; zero means libjpeg's defaults.</summary>
@@ -51,7 +52,7 @@ public static class SysNoiseNative
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
     private const string Library = "sysnoise_native";
     private const int MessageCapacity = 512;
 
@@ -62,7 +63,13 @@ internal static unsafe partial class NativeMethods
     public static partial void Free(nint pointer);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_decode")]
-    private static partial NativeStatus JpegDecode(byte* data, nuint length, JpegDecodeOptions* options, NativeImage* image, byte* message, nuint capacity);
+    private static partial NativeStatus JpegDecode(byte* data, nuint length, JpegDecodeOptions* options, JpegLimits* limits, NativeImage* image, NativeJpegReport* report, byte* message, nuint capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_read_coefficients")]
+    private static partial NativeStatus JpegReadCoefficients(byte* data, nuint length, JpegLimits* limits, nint* result, byte* message, nuint capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_free")]
+    internal static partial void JpegCoefficientsFree(nint coefficients);
 
     [LibraryImport(Library, EntryPoint = "sn_png_decode")]
     private static partial NativeStatus PngDecode(byte* data, nuint length, NativeImage* image, byte* message, nuint capacity);
@@ -71,17 +78,43 @@ internal static unsafe partial class NativeMethods
     private static partial NativeStatus PngEncode(byte* pixels, int width, int height, int channels, nint* png, nuint* length, byte* message, nuint capacity);
 
     public static (byte[] Pixels, int Height, int Width, int Channels) DecodeJpeg(ReadOnlySpan<byte> file, JpegDecodeOptions options, string name)
+        => DecodeJpeg(file, options, JpegLimits.Default, name, out _);
+
+    /// <summary>libjpeg-turbo's own full decode (the reference the kernels are proved against), with its warnings.</summary>
+    public static (byte[] Pixels, int Height, int Width, int Channels) DecodeJpeg(ReadOnlySpan<byte> file, JpegDecodeOptions options, JpegLimits limits, string name, out JpegWarnings warnings)
     {
         EnsureAbi();
         NativeImage image;
+        NativeJpegReport report;
         byte* message = stackalloc byte[MessageCapacity];
         NativeStatus status;
         fixed (byte* data = file)
         {
-            status = JpegDecode(data, (nuint)file.Length, &options, &image, message, MessageCapacity);
+            status = JpegDecode(data, (nuint)file.Length, &options, &limits, &image, &report, message, MessageCapacity);
         }
 
+        warnings = JpegWarnings.From(&report);
         return TakeImage(status, image, message, name, "JPEG");
+    }
+
+    /// <summary>Entropy-decodes a JPEG into its quantized coefficients, owned by the returned handle.</summary>
+    public static JpegCoefficientsHandle ReadJpegCoefficients(ReadOnlySpan<byte> file, JpegLimits limits, string name)
+    {
+        EnsureAbi();
+        byte* message = stackalloc byte[MessageCapacity];
+        NativeStatus status;
+        nint result;
+        fixed (byte* data = file)
+        {
+            status = JpegReadCoefficients(data, (nuint)file.Length, &limits, &result, message, MessageCapacity);
+        }
+
+        if (status != NativeStatus.Ok)
+        {
+            ThrowFor(status, message, name, "JPEG");
+        }
+
+        return new JpegCoefficientsHandle(result);
     }
 
     public static (byte[] Pixels, int Height, int Width, int Channels) DecodePng(ReadOnlySpan<byte> file, string name)
@@ -152,6 +185,7 @@ internal static unsafe partial class NativeMethods
             NativeStatus.Corrupt => $"corrupt or truncated {format}: {text}",
             NativeStatus.Unsupported => $"unsupported {format}: {text}",
             NativeStatus.Memory => $"out of memory decoding {format}",
+            NativeStatus.Limit => $"{format} over a limit: {text}",
             _ => $"{format}: {text}",
         };
         throw new IO.SysNoiseIOException(name, problem);

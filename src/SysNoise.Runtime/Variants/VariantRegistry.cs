@@ -1,3 +1,4 @@
+using SysNoise.Runtime.Decode;
 using SysNoise.Runtime.Resize;
 
 namespace SysNoise.Runtime.Variants;
@@ -8,6 +9,7 @@ public static class VariantRegistry
     private static readonly Lazy<IReadOnlyList<IVariant>> AllVariants = new(() =>
     {
         var list = new List<IVariant>();
+        list.AddRange(DecodeVariants.All);
         list.AddRange(PillowResizeVariants.All);
         list.AddRange(OpenCvResizeVariants.All);
         return list;
@@ -16,6 +18,8 @@ public static class VariantRegistry
     public static IReadOnlyList<IVariant> All => AllVariants.Value;
 
     public static IEnumerable<IResizeVariant> Resize => All.OfType<IResizeVariant>();
+
+    public static IEnumerable<IDecodeVariant> Decode => All.OfType<IDecodeVariant>();
 
     public static bool TryGet(string name, out IVariant variant)
     {

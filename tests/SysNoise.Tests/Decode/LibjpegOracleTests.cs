@@ -1,0 +1,61 @@
+using SysNoise.Runtime.Decode;
+using SysNoise.Runtime.Devices;
+using SysNoise.Runtime.Native;
+using SysNoise.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SysNoise.Tests.Decode;
+
+/// <summary>Every libjpeg-* variant against djpeg from libjpeg-turbo 2.1.5 (Debian), run live on this run's corpus.</summary>
+public sealed class LibjpegOracleTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Variants => new(DecodeVariants.All.OfType<LibjpegDecodeVariant>().Where(v => v.Name.StartsWith("libjpeg-", StringComparison.Ordinal)).Select(v => v.Name));
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void MatchesDjpegOnCorpus(string variantName)
+    {
+        var variant = DecodeVariants.All.OfType<LibjpegDecodeVariant>().Single(v => v.Name == variantName);
+        var args = new List<string> { "-dct", variant.Settings.Idct switch { IdctMethod.Islow => "int", IdctMethod.Ifast => "fast", _ => "float" } };
+        if (!variant.Settings.FancyUpsampling)
+        {
+            args.Add("-nosmooth");
+        }
+
+        Dictionary<string, string>? env = variant.Settings.Idct == IdctMethod.FloatC ? new() { ["JSIMD_FORCENONE"] = "1" } : null;
+        output.WriteLine($"seed {JpegCorpus.Seed} (SYSNOISE_SEED replays), {JpegCorpus.Files.Count} files, oracle: {(env is null ? string.Empty : "JSIMD_FORCENONE=1 ")}djpeg {string.Join(' ', args)}");
+        var failures = new List<string>();
+        foreach (string file in JpegCorpus.Files)
+        {
+            Tool.Result djpeg = Tool.Run("djpeg", [.. args, file], env);
+            Assert.True(djpeg.ExitCode == 0, $"djpeg failed on {file}: {djpeg.Stderr}");
+            (byte[] expected, int h, int w, int ch) = Pnm.Parse(djpeg.Stdout);
+            DecodedImage ours = variant.Decode(HostDevice.Shared, File.ReadAllBytes(file), file, JpegLimits.Default);
+            if (ours.Pixels.Shape[0] != h || ours.Pixels.Shape[1] != w || ours.Pixels.Shape[2] != ch)
+            {
+                failures.Add($"{Path.GetFileName(file)}: shape {ours.Pixels.ShapeText} vs djpeg {h}x{w}x{ch}");
+                continue;
+            }
+
+            int differing = 0, maxDiff = 0, first = -1;
+            for (int i = 0; i < expected.Length; i++)
+            {
+                int d = Math.Abs(expected[i] - ours.Pixels.Data[i]);
+                if (d != 0)
+                {
+                    differing++;
+                    maxDiff = Math.Max(maxDiff, d);
+                    first = first < 0 ? i : first;
+                }
+            }
+
+            if (differing != 0)
+            {
+                failures.Add($"{Path.GetFileName(file)}: {differing} differing bytes, max diff {maxDiff}, first at byte {first} (y={first / ch / w}, x={first / ch % w}, c={first % ch})");
+            }
+        }
+
+        output.WriteLine($"{variantName}: {JpegCorpus.Files.Count - failures.Count}/{JpegCorpus.Files.Count} files bit-exact");
+        Assert.True(failures.Count == 0, $"{variantName} vs djpeg (seed {JpegCorpus.Seed}):\n{string.Join('\n', failures.Take(30))}");
+    }
+}
