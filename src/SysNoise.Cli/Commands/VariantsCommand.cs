@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using SysNoise.Runtime.Decode;
 using SysNoise.Runtime.Resize;
 using SysNoise.Runtime.Variants;
 
@@ -39,6 +40,8 @@ public static class VariantsCommand
                     uint8_bit_exact = v is IResizeVariant { UInt8Residue: null },
                     uint8_residue = v is IResizeVariant { UInt8Residue: { } u } ? new { max_abs_diff = u.MaxAbsDiff, tie_distance = u.TieDistance, note = u.Note } : null,
                     float32 = v is IResizeVariant r && r.Float32 is { } f ? new { bit_exact = f.BitExact, max_ulps = f.MaxUlps, note = f.Note } : null,
+                    matches_build = (v as IDecodeVariant)?.MatchesBuild,
+                    oracle = (v as IDecodeVariant)?.Oracle,
                 }), new JsonSerializerOptions { WriteIndented = true }));
                 return ExitCodes.Ok;
             }
@@ -49,6 +52,10 @@ public static class VariantsCommand
             foreach (IVariant v in list)
             {
                 Console.WriteLine($"{v.Name.PadRight(nameWidth)}  {StageName(v.Stage.ToString()),-11}  {v.ProvenAgainst.PadRight(provenWidth)}  {v.Description}");
+                if (v is IDecodeVariant d)
+                {
+                    Console.WriteLine($"{string.Empty.PadRight(nameWidth)}  {string.Empty,-11}  {string.Empty.PadRight(provenWidth)}  matches: {d.MatchesBuild}; oracle: {d.Oracle}");
+                }
             }
 
             return ExitCodes.Ok;

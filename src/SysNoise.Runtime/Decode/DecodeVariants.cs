@@ -17,13 +17,13 @@ public interface IDecodeVariant : IVariant
 }
 
 /// <summary>A libjpeg-turbo configuration run on the SysNoise kernels.</summary>
-public sealed class LibjpegDecodeVariant(string name, string description, string matchesBuild, string oracle, JpegDecodeSettings settings) : IDecodeVariant
+public sealed class LibjpegDecodeVariant(string name, string description, string matchesBuild, string oracle, JpegDecodeSettings settings, string provenAgainst = "libjpeg-turbo 2.1.5") : IDecodeVariant
 {
     public string Name { get; } = name;
 
     public PipelineStage Stage => PipelineStage.Decode;
 
-    public string ProvenAgainst => "libjpeg-turbo 2.1.5";
+    public string ProvenAgainst { get; } = provenAgainst;
 
     public string Description { get; } = description;
 
@@ -41,7 +41,7 @@ public sealed class LibjpegDecodeVariant(string name, string description, string
 public static class DecodeVariants
 {
     private const string SimdBuild = "libjpeg-turbo 2.1.5 as Debian 12 builds it (SIMD on; x86-64 AVX2/SSE2 code paths)";
-    private const string AnyBuild = "libjpeg-turbo 2.1.5, SIMD or plain C (identical for this IDCT)";
+    private const string AnyBuild = "libjpeg-turbo 2.1.5, SIMD or plain C (identical on valid data; on corrupt coefficients this follows the x86-64 SIMD code)";
 
     public static readonly LibjpegDecodeVariant LibjpegIslow = new(
         "libjpeg-islow", "libjpeg-turbo JDCT_ISLOW + fancy upsampling (libjpeg's default decode)", AnyBuild, "djpeg -dct int", new(IdctMethod.Islow, true, false));
@@ -67,11 +67,11 @@ public static class DecodeVariants
 
     public static readonly LibjpegDecodeVariant Pil = new(
         "pil", "what Pillow 9.4 Image.open(f).convert('RGB') returns (libjpeg-turbo islow + fancy; grayscale replicated to RGB)",
-        "Pillow 9.4 (Debian python3-pil, linked to libjpeg-turbo 2.1.5)", "Pillow Image.open(f).convert('RGB')", new(IdctMethod.Islow, true, true));
+        "Pillow 9.4 (Debian python3-pil, linked to libjpeg-turbo 2.1.5)", "Pillow Image.open(f).convert('RGB')", new(IdctMethod.Islow, true, true), "Pillow 9.4");
 
     public static readonly LibjpegDecodeVariant OpenCv = new(
         "opencv", "what OpenCV 4.13 imdecode(IMREAD_COLOR) returns, as RGB (islow + fancy; grayscale replicated)",
-        "OpenCV 4.13 (OpenCvSharp4 official runtime) and Debian OpenCV 4.6", "OpenCvSharp Cv2.ImDecode(IMREAD_COLOR) → RGB", new(IdctMethod.Islow, true, true));
+        "OpenCV 4.13 (OpenCvSharp4 official runtime) and Debian OpenCV 4.6", "OpenCvSharp Cv2.ImDecode(IMREAD_COLOR) → RGB", new(IdctMethod.Islow, true, true), "OpenCV 4.13");
 
     public static IReadOnlyList<IDecodeVariant> All { get; } =
     [
