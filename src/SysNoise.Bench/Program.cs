@@ -7,9 +7,11 @@ using SysNoise.Bench;
 // Runs the BenchmarkDotNet suite, then the Python peers (Pillow 9.4, OpenCV 4.6) in the same run,
 // and prints one ratio per variant and input: peer time / SysNoise time (> 1 means SysNoise is faster).
 SysNoise.Runtime.Native.SysNoiseNative.EnsureLoaded(); // before OpenCvSharp: see SysNoiseNative
-Summary[] summaries = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks)]).RunAll(args: args).ToArray();
+Summary[] summaries = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks), typeof(DecodeBenchmarks)]).RunAll(args: args).ToArray();
 var ours = new Dictionary<string, double>();
 var opencv = new Dictionary<string, double>();
+var decodeOurs = new Dictionary<string, double>();
+var decodePeer = new Dictionary<string, double>();
 foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
 {
     if (report.ResultStatistics is null)
@@ -18,6 +20,13 @@ foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
     }
 
     var bench = report.BenchmarkCase;
+    if (bench.Descriptor.Type == typeof(DecodeBenchmarks))
+    {
+        string decodeKey = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}";
+        (bench.Descriptor.WorkloadMethod.Name == nameof(DecodeBenchmarks.SysNoise) ? decodeOurs : decodePeer)[decodeKey] = report.ResultStatistics.Median / 1000.0;
+        continue;
+    }
+
     string key = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}";
     double us = report.ResultStatistics.Mean / 1000.0;
     (bench.Descriptor.WorkloadMethod.Name == nameof(ResizeBenchmarks.SysNoise) ? ours : opencv)[key] = us;
@@ -35,4 +44,17 @@ foreach ((string key, double us) in ours.OrderBy(k => k.Key, StringComparer.Ordi
         ? (variant.StartsWith("pillow", StringComparison.Ordinal) ? "Pillow 9.4 (1 thread)" : "OpenCV 4.6 (python3-opencv)", python.GetValueOrDefault(key, double.NaN))
         : ("OpenCV 4.13 (OpenCvSharp)", opencv.GetValueOrDefault(key, double.NaN));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-37} {us,11:0.0}   {peer,-28} {peerUs,8:0.0}   {peerUs / us,6:0.00}x"));
+}
+
+if (decodeOurs.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("JPEG decode (4:2:0 q90 photograph; medians)  SysNoise MP/s   peer                               peer MP/s   ratio ours/peer time");
+    foreach ((string key, double us) in decodeOurs.OrderBy(k => k.Key, StringComparer.Ordinal))
+    {
+        string variant = key.Split('@')[0];
+        (int w, int h) = Peers.ParseSize(key.Split('@')[1]);
+        double peerUs = decodePeer.GetValueOrDefault(key, double.NaN);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-44} {w * h / us,12:0.0}   {DecodeBenchmarks.PeerName(variant),-34} {w * h / peerUs,9:0.0}   {us / peerUs,6:0.00}"));
+    }
 }
