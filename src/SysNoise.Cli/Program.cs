@@ -5,6 +5,7 @@ using SysNoise.Cli.Commands;
 var root = new RootCommand("SysNoise: measure and emulate system noise — the accuracy a model loses when the deployed pipeline's numerics differ from training's.")
 {
     ResizeCommand.Create(),
+    ColorCommand.Create(),
     VariantsCommand.Create(),
     DiffCommand.Create(),
     DevicesCommand.Create(),

@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Color;
 using SysNoise.Kernels.Resize;
 
 namespace SysNoise.Runtime.Devices;
@@ -68,6 +69,14 @@ public abstract class Device : IDisposable
     public abstract void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         where T : unmanaged
         where TOp : struct, IPixel4Op<T>;
+
+    /// <summary>A 4:4:4 colour round trip over an H×W×3 image.</summary>
+    public abstract void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
+        where TOp : struct, IPixelRoundTripOp;
+
+    /// <summary>A 4:2:0 colour round trip over an H×W×3 image (one chroma pair per 2×2 block).</summary>
+    public abstract void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
+        where TOp : struct, IBlock420RoundTripOp;
 
     public virtual void Dispose()
     {

@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Color;
 using SysNoise.Kernels.Resize;
 
 namespace SysNoise.Runtime.Devices;
@@ -35,6 +36,12 @@ public sealed class HostDevice : Device
 
     public override void Pixel4Map<T, TOp>(DeviceBuffer<T> input, DeviceBuffer<T> output, TOp op)
         => ResampleHost.Pixel4Map(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, op);
+
+    public override void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
+        => ColorHost.PixelRoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, height, width, op, MaxThreads);
+
+    public override void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
+        => ColorHost.Block420RoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, geometry, op, MaxThreads);
 
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged

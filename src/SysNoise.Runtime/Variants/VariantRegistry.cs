@@ -1,3 +1,4 @@
+using SysNoise.Runtime.Color;
 using SysNoise.Runtime.Resize;
 
 namespace SysNoise.Runtime.Variants;
@@ -10,12 +11,15 @@ public static class VariantRegistry
         var list = new List<IVariant>();
         list.AddRange(PillowResizeVariants.All);
         list.AddRange(OpenCvResizeVariants.All);
+        list.AddRange(ColorVariants.All);
         return list;
     });
 
     public static IReadOnlyList<IVariant> All => AllVariants.Value;
 
     public static IEnumerable<IResizeVariant> Resize => All.OfType<IResizeVariant>();
+
+    public static IEnumerable<IColorVariant> Color => All.OfType<IColorVariant>();
 
     public static bool TryGet(string name, out IVariant variant)
     {
