@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace SysNoise.Kernels.Color;
 
@@ -39,12 +40,14 @@ public static class ColorHost
     private static void PixelRange<TOp>(ReadOnlySpan<byte> input, Span<byte> output, TOp op)
         where TOp : struct, IPixelRoundTripOp
     {
-        for (int at = 0; at + 2 < input.Length; at += 3)
+        // Refs instead of indexers: the spans were sliced to whole pixels, so no per-byte bounds checks are needed.
+        ref byte src = ref MemoryMarshal.GetReference(input);
+        ref byte dst = ref MemoryMarshal.GetReference(output);
+        int pixels = Math.Min(input.Length, output.Length) / 3;
+        for (int p = 0; p < pixels; p++)
         {
-            Rgb result = op.RoundTrip(new Rgb(input[at], input[at + 1], input[at + 2]));
-            output[at] = (byte)result.R;
-            output[at + 1] = (byte)result.G;
-            output[at + 2] = (byte)result.B;
+            ref byte s = ref Unsafe.Add(ref src, p * 3);
+            Store(ref Unsafe.Add(ref dst, p * 3), op.RoundTrip(new Rgb(s, Unsafe.Add(ref s, 1), Unsafe.Add(ref s, 2))));
         }
     }
 
@@ -56,30 +59,37 @@ public static class ColorHost
         int rowBytes = g.Width * 3;
         int y0 = blockRow * 2;
         int y1 = y0 + 1 < g.Height ? y0 + 1 : y0;
-        ReadOnlySpan<byte> top = input.AsSpan(y0 * rowBytes, rowBytes), bottom = input.AsSpan(y1 * rowBytes, rowBytes);
-        Span<byte> outTop = output.AsSpan(y0 * rowBytes, rowBytes), outBottom = output.AsSpan(y1 * rowBytes, rowBytes);
+
+        // Slicing checks the rows against the arrays once; inside them, x0 < Width keeps every ref in range.
+        ref byte top = ref MemoryMarshal.GetReference(input.AsSpan(y0 * rowBytes, rowBytes));
+        ref byte bottom = ref MemoryMarshal.GetReference(input.AsSpan(y1 * rowBytes, rowBytes));
+        ref byte outTop = ref MemoryMarshal.GetReference(output.AsSpan(y0 * rowBytes, rowBytes));
+        ref byte outBottom = ref MemoryMarshal.GetReference(output.AsSpan(y1 * rowBytes, rowBytes));
         for (int x0 = 0; x0 < g.Width; x0 += 2)
         {
             int a = x0 * 3;
             int b = x0 + 1 < g.Width ? a + 3 : a;
-            Rgb p00 = new(top[a], top[a + 1], top[a + 2]);
-            Rgb p01 = new(top[b], top[b + 1], top[b + 2]);
-            Rgb p10 = new(bottom[a], bottom[a + 1], bottom[a + 2]);
-            Rgb p11 = new(bottom[b], bottom[b + 1], bottom[b + 2]);
+            Rgb p00 = Load(ref Unsafe.Add(ref top, a));
+            Rgb p01 = Load(ref Unsafe.Add(ref top, b));
+            Rgb p10 = Load(ref Unsafe.Add(ref bottom, a));
+            Rgb p11 = Load(ref Unsafe.Add(ref bottom, b));
             Yuv chroma = op.Chroma(p00, p01, p10, p11);
-            Store(outTop, a, op.ToRgb(op.Luma(p00), chroma.U, chroma.V));
-            Store(outTop, b, op.ToRgb(op.Luma(p01), chroma.U, chroma.V));
-            Store(outBottom, a, op.ToRgb(op.Luma(p10), chroma.U, chroma.V));
-            Store(outBottom, b, op.ToRgb(op.Luma(p11), chroma.U, chroma.V));
+            Store(ref Unsafe.Add(ref outTop, a), op.ToRgb(op.Luma(p00), chroma.U, chroma.V));
+            Store(ref Unsafe.Add(ref outTop, b), op.ToRgb(op.Luma(p01), chroma.U, chroma.V));
+            Store(ref Unsafe.Add(ref outBottom, a), op.ToRgb(op.Luma(p10), chroma.U, chroma.V));
+            Store(ref Unsafe.Add(ref outBottom, b), op.ToRgb(op.Luma(p11), chroma.U, chroma.V));
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Span<byte> row, int at, Rgb pixel)
+    private static Rgb Load(ref byte pixel) => new(pixel, Unsafe.Add(ref pixel, 1), Unsafe.Add(ref pixel, 2));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(ref byte pixel, Rgb value)
     {
-        row[at] = (byte)pixel.R;
-        row[at + 1] = (byte)pixel.G;
-        row[at + 2] = (byte)pixel.B;
+        pixel = (byte)value.R;
+        Unsafe.Add(ref pixel, 1) = (byte)value.G;
+        Unsafe.Add(ref pixel, 2) = (byte)value.B;
     }
 
     /// <summary>Runs <paramref name="body"/> over [0, rows) in bands, in parallel when the work is large.</summary>

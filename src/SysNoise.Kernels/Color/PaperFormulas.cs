@@ -65,16 +65,13 @@ public static class PaperFloat
     }
 
     /// <summary>
-    /// sign(x)·floor(|x| + 0.5), with |x| + 0.5 rounded to double first, as NumPy computes it (so
-    /// 0.49999999999999994 rounds to 1, like the oracle). The values here are far inside int range,
-    /// where truncation of a non-negative double is floor.
+    /// sign(x)·floor(|x| + 0.5) exactly as NumPy computes it, |x| + 0.5 rounded to double first (so
+    /// 0.49999999999999994 rounds to 1, like the oracle). For x &lt; 0 that is −floor(−x + 0.5) = ceil(x − 0.5),
+    /// because round-to-nearest is symmetric under negation; and truncation toward zero is floor for the
+    /// non-negative sum and ceil for the negative one. One add and one convert, no data-dependent branch
+    /// around the arithmetic (random chroma signs would defeat the branch predictor on the host).
     /// </summary>
-    public static int RoundHalfAwayFromZero(double x)
-    {
-        bool negative = x < 0;
-        int magnitude = (int)StrictFloat.Add(negative ? -x : x, 0.5);
-        return negative ? -magnitude : magnitude;
-    }
+    public static int RoundHalfAwayFromZero(double x) => (int)StrictFloat.Add(x, x < 0 ? -0.5 : 0.5);
 }
 
 /// <summary>Per-pixel arithmetic of the paper's integer formulas (arithmetic shifts, clip only at the end).</summary>
