@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using SysNoise.Runtime.Color;
 using SysNoise.Runtime.Decode;
 using SysNoise.Runtime.Resize;
 using SysNoise.Runtime.Variants;
@@ -37,7 +38,7 @@ public static class VariantsCommand
                     stage = StageName(v.Stage.ToString()),
                     proven_against = v.ProvenAgainst,
                     description = v.Description,
-                    uint8_bit_exact = v is IResizeVariant { UInt8Residue: null },
+                    uint8_bit_exact = v is IResizeVariant { UInt8Residue: null } or IColorVariant, // every colour variant is proven bit-exact
                     uint8_residue = v is IResizeVariant { UInt8Residue: { } u } ? new { max_abs_diff = u.MaxAbsDiff, tie_distance = u.TieDistance, note = u.Note } : null,
                     float32 = v is IResizeVariant r && r.Float32 is { } f ? new { bit_exact = f.BitExact, max_ulps = f.MaxUlps, note = f.Note } : null,
                     matches_build = (v as IDecodeVariant)?.MatchesBuild,

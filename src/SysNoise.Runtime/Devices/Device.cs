@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Color;
 using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
 
@@ -78,6 +79,13 @@ public abstract class Device : IDisposable
 
     /// <summary>Upsampling and colour conversion of the planes into interleaved output pixels.</summary>
     public abstract void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry);
+    /// <summary>A 4:4:4 colour round trip over an H×W×3 image.</summary>
+    public abstract void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
+        where TOp : struct, IPixelRoundTripOp;
+
+    /// <summary>A 4:2:0 colour round trip over an H×W×3 image (one chroma pair per 2×2 block).</summary>
+    public abstract void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
+        where TOp : struct, IBlock420RoundTripOp;
 
     public virtual void Dispose()
     {

@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Color;
 using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
 using SysNoise.Runtime.Decode;
@@ -43,6 +44,11 @@ public sealed class HostDevice : Device
 
     public override void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry)
         => JpegHost.OutputPixels(((HostBuffer<byte>)planes).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
+    public override void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
+        => ColorHost.PixelRoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, height, width, op, MaxThreads);
+
+    public override void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
+        => ColorHost.Block420RoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, geometry, op, MaxThreads);
 
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged

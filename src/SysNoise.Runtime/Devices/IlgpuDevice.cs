@@ -3,6 +3,7 @@ using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
+using SysNoise.Kernels.Color;
 using SysNoise.Kernels.Decode;
 using SysNoise.Kernels.Resize;
 
@@ -150,6 +151,38 @@ public sealed class IlgpuDevice : Device
         kernel((int)pixels, ((IlgpuBuffer<T>)input).Buffer.View, ((IlgpuBuffer<T>)output).Buffer.View, op);
     }
 
+    public override void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
+    {
+        long pixels = (long)height * width;
+        if (pixels == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index1D, ArrayView<byte>, ArrayView<byte>, TOp>>(
+            typeof(PixelRoundTripKey<TOp>),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<byte>, ArrayView<byte>, TOp>(ColorKernels.PixelRoundTrip<TOp>));
+        kernel(checked((int)pixels), ((IlgpuBuffer<byte>)input).Buffer.View, ((IlgpuBuffer<byte>)output).Buffer.View, op);
+    }
+
+    public override void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
+    {
+        if (geometry.Height == 0 || geometry.Width == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index2D, ArrayView<byte>, ArrayView<byte>, Block420Geometry, TOp>>(
+            typeof(Block420RoundTripKey<TOp>),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<byte>, ArrayView<byte>, Block420Geometry, TOp>(ColorKernels.Block420RoundTrip<TOp>));
+        kernel(
+            new Index2D(geometry.BlockColumns, geometry.BlockRows),
+            ((IlgpuBuffer<byte>)input).Buffer.View,
+            ((IlgpuBuffer<byte>)output).Buffer.View,
+            geometry,
+            op);
+    }
+
     public override void JpegIdct<TMul, TWork, TOp>(DeviceBuffer<short> coefficients, DeviceBuffer<TMul> multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry, TOp op)
     {
         if (geometry.Blocks == 0)
@@ -223,6 +256,10 @@ public sealed class IlgpuDevice : Device
     private static class IdctKey<TMul, TWork, TOp>;
 
     private static class JpegOutputKey;
+
+    private static class PixelRoundTripKey<TOp>;
+
+    private static class Block420RoundTripKey<TOp>;
 
     private sealed class UploadedWeights<TCoeff>
         where TCoeff : unmanaged

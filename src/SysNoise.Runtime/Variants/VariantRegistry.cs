@@ -1,3 +1,4 @@
+using SysNoise.Runtime.Color;
 using SysNoise.Runtime.Decode;
 using SysNoise.Runtime.Resize;
 
@@ -12,6 +13,7 @@ public static class VariantRegistry
         list.AddRange(DecodeVariants.All);
         list.AddRange(PillowResizeVariants.All);
         list.AddRange(OpenCvResizeVariants.All);
+        list.AddRange(ColorVariants.All);
         return list;
     });
 
@@ -20,6 +22,8 @@ public static class VariantRegistry
     public static IEnumerable<IResizeVariant> Resize => All.OfType<IResizeVariant>();
 
     public static IEnumerable<IDecodeVariant> Decode => All.OfType<IDecodeVariant>();
+
+    public static IEnumerable<IColorVariant> Color => All.OfType<IColorVariant>();
 
     public static bool TryGet(string name, out IVariant variant)
     {

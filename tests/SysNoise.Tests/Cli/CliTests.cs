@@ -113,6 +113,7 @@ public sealed class CliTests : IDisposable
 
     [Theory]
     [InlineData("resize")]
+    [InlineData("color")]
     [InlineData("variants")]
     [InlineData("diff")]
     [InlineData("devices")]
@@ -133,7 +134,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("auto", stdout, StringComparison.Ordinal);
     }
 
-    private static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    /// <summary>Runs the built sysnoise.dll in its own process.</summary>
+    internal static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sysnoise.dll"));
