@@ -3,6 +3,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Layout of libjpeg-turbo 2.1.5's struct jpeg_decomp_master (jpegint.h, not installed by Debian's -dev
+ * package): block smoothing needs last_good_iMCU_row, which only lives there. Checked against the 2.1.5 source;
+ * the layout is version-specific, as the smoothing algorithm itself is. */
+struct sn_decomp_master_2_1 {
+    void (*prepare_for_output_pass)(j_decompress_ptr cinfo);
+    void (*finish_output_pass)(j_decompress_ptr cinfo);
+    boolean is_dummy_pass;
+    JDIMENSION first_iMCU_col;
+    JDIMENSION last_iMCU_col;
+    JDIMENSION first_MCU_col[MAX_COMPONENTS];
+    JDIMENSION last_MCU_col[MAX_COMPONENTS];
+    boolean jinit_upsampler_no_alloc;
+    JDIMENSION last_good_iMCU_row;
+};
+
 void sn_jpeg_coefficients_free(sn_jpeg_coefficients *coefficients) {
     if (coefficients == NULL) {
         return;
@@ -67,6 +82,9 @@ sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn
     out->arithmetic = cinfo.arith_code ? 1 : 0;
     out->restart_interval = (int32_t)cinfo.restart_interval;
     out->data_precision = cinfo.data_precision;
+    out->input_scan_number = cinfo.input_scan_number;
+    out->total_imcu_rows = (int32_t)cinfo.total_iMCU_rows;
+    out->last_good_imcu_row = (int32_t)((struct sn_decomp_master_2_1 *)(void *)cinfo.master)->last_good_iMCU_row;
     for (int ci = 0; ci < cinfo.num_components; ci++) {
         jpeg_component_info *comp = &cinfo.comp_info[ci];
         sn_jpeg_component *dst = &out->components[ci];
@@ -89,7 +107,9 @@ sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn
             dst->quant[k] = comp->quant_table->quantval[k];
         }
         for (int k = 0; k < 10; k++) {
-            dst->coef_bits[k] = cinfo.progressive_mode && cinfo.coef_bits != NULL ? cinfo.coef_bits[ci][k] : 0;
+            int progressive = cinfo.progressive_mode && cinfo.coef_bits != NULL;
+            dst->coef_bits[k] = progressive ? cinfo.coef_bits[ci][k] : 0;
+            dst->prev_coef_bits[k] = progressive ? cinfo.coef_bits[ci + cinfo.num_components][k] : 0;
         }
         size_t count = (size_t)comp->width_in_blocks * comp->height_in_blocks * 64;
         int16_t *blocks = (int16_t *)malloc(count * sizeof(int16_t));

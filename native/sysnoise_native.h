@@ -54,6 +54,8 @@ typedef struct sn_jpeg_component {
     uint16_t quant[64];         /* natural (row-major) order */
     int32_t coef_bits[10];      /* progressive: libjpeg's coef_bits[ci][0..9] (zigzag index) after the last scan;
                                    -1 = never sent, >0 = low bits still unknown; all 0 for sequential files */
+    int32_t prev_coef_bits[10]; /* progressive: coef_bits before the last scan that covered this component
+                                   (libjpeg's coef_bits[ci + num_components]); used for rows past last_good_imcu_row */
     int16_t *blocks;            /* height_in_blocks x width_in_blocks blocks of 64, natural order */
 } sn_jpeg_component;
 
@@ -68,6 +70,10 @@ typedef struct sn_jpeg_coefficients {
     int32_t arithmetic;
     int32_t restart_interval;
     int32_t data_precision;
+    int32_t input_scan_number;   /* scans read */
+    int32_t total_imcu_rows;
+    int32_t last_good_imcu_row;  /* the last iMCU row decoded before the data ran out (libjpeg's master state) */
+    int32_t reserved;
     sn_jpeg_report report;
     sn_jpeg_component components[SN_JPEG_MAX_COMPONENTS];
 } sn_jpeg_coefficients;

@@ -39,6 +39,9 @@ public sealed class JpegComponent
     /// <summary>Progressive files: libjpeg's coef_bits[0..9] after the last scan (-1 never sent, &gt;0 bits still unknown).</summary>
     public required int[] CoefBits { get; init; }
 
+    /// <summary>Progressive files: coef_bits[0..9] before the last scan that covered the component.</summary>
+    public required int[] PrevCoefBits { get; init; }
+
     /// <summary>HeightInBlocks × WidthInBlocks blocks of 64 int16 coefficients, natural order.</summary>
     public required short[] Blocks { get; init; }
 }
@@ -61,6 +64,14 @@ public sealed class JpegCoefficients
     public required bool Arithmetic { get; init; }
 
     public required int RestartInterval { get; init; }
+
+    /// <summary>Number of scans libjpeg read.</summary>
+    public required int InputScanNumber { get; init; }
+
+    public required int TotalImcuRows { get; init; }
+
+    /// <summary>The last iMCU row libjpeg decoded before the data ran out (progressive smoothing uses it).</summary>
+    public required int LastGoodImcuRow { get; init; }
 
     public required IReadOnlyList<JpegComponent> Components { get; init; }
 
@@ -114,6 +125,7 @@ public sealed class JpegCoefficients
                 QuantTableIndex = c->QuantTable,
                 Quant = new ReadOnlySpan<ushort>(c->Quant, 64).ToArray(),
                 CoefBits = new ReadOnlySpan<int>(c->CoefBits, 10).ToArray(),
+                PrevCoefBits = new ReadOnlySpan<int>(c->PrevCoefBits, 10).ToArray(),
                 Blocks = new ReadOnlySpan<short>(c->Blocks, count).ToArray(),
             };
         }
@@ -128,8 +140,59 @@ public sealed class JpegCoefficients
             Progressive = n->Progressive != 0,
             Arithmetic = n->Arithmetic != 0,
             RestartInterval = n->RestartInterval,
+            InputScanNumber = n->InputScanNumber,
+            TotalImcuRows = n->TotalImcuRows,
+            LastGoodImcuRow = n->LastGoodImcuRow,
             Components = components,
             Warnings = JpegWarnings.From(&n->Report),
+        };
+    }
+
+    /// <summary>
+    /// The coefficients libjpeg-turbo's IDCT sees: progressive block smoothing applied when libjpeg would apply it
+    /// (<see cref="NeedsBlockSmoothing"/>), else this object.
+    /// </summary>
+    public JpegCoefficients ForIdct()
+    {
+        if (!NeedsBlockSmoothing)
+        {
+            return this;
+        }
+
+        var smoothed = Components.Select(c => new JpegComponent
+        {
+            Id = c.Id,
+            HorizontalSampling = c.HorizontalSampling,
+            VerticalSampling = c.VerticalSampling,
+            WidthInBlocks = c.WidthInBlocks,
+            HeightInBlocks = c.HeightInBlocks,
+            DownsampledWidth = c.DownsampledWidth,
+            DownsampledHeight = c.DownsampledHeight,
+            QuantTableIndex = c.QuantTableIndex,
+            Quant = c.Quant,
+            CoefBits = c.CoefBits,
+            PrevCoefBits = c.PrevCoefBits,
+            Blocks = Kernels.Decode.BlockSmoothing.Apply(
+                new(c.Blocks, c.WidthInBlocks, c.HeightInBlocks, c.VerticalSampling, c.Quant, c.CoefBits,
+                    InputScanNumber > 1 ? c.PrevCoefBits : [-1, -1, -1, -1, -1, -1, -1, -1, -1, -1]),
+                TotalImcuRows,
+                LastGoodImcuRow),
+        }).ToArray();
+        return new JpegCoefficients
+        {
+            Width = Width,
+            Height = Height,
+            ColorSpace = ColorSpace,
+            MaxHorizontalSampling = MaxHorizontalSampling,
+            MaxVerticalSampling = MaxVerticalSampling,
+            Progressive = Progressive,
+            Arithmetic = Arithmetic,
+            RestartInterval = RestartInterval,
+            InputScanNumber = InputScanNumber,
+            TotalImcuRows = TotalImcuRows,
+            LastGoodImcuRow = LastGoodImcuRow,
+            Components = smoothed,
+            Warnings = Warnings,
         };
     }
 

@@ -37,16 +37,13 @@ public static class JpegDecoder
     public static DecodedImage Decode(Device device, ReadOnlySpan<byte> file, string name, JpegDecodeSettings settings, JpegLimits limits)
     {
         JpegCoefficients coefficients = JpegCoefficients.Read(file, name, limits);
-        if (coefficients.NeedsBlockSmoothing)
-        {
-            return DecodeWithBlockSmoothing(file, name, settings, limits, coefficients);
-        }
-
         return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
     }
 
+    /// <summary>Decodes entropy-decoded coefficients (progressive block smoothing applied where libjpeg applies it).</summary>
     public static Tensor<byte> Decode(Device device, JpegCoefficients coefficients, JpegDecodeSettings settings, string name)
     {
+        coefficients = coefficients.ForIdct();
         JpegOutputGeometry output = Plan(coefficients, settings, name, out IdctGeometry[] idct, out long planeBytes);
         using DeviceBuffer<byte> planes = device.Allocate<byte>(planeBytes);
         for (int ci = 0; ci < idct.Length; ci++)
@@ -168,36 +165,5 @@ public static class JpegDecoder
             // libjpeg's own error for this layout (JERR_FRACT_SAMPLE_NOTIMPL).
             throw new SysNoiseIOException(name, $"unsupported JPEG: fractional sampling not implemented yet (component {comp.Id} is {hIn}x{vIn}, maximum {hOut}x{vOut})");
         }
-    }
-
-    // libjpeg-turbo smooths the blocks of an incompletely transmitted progressive file (jdcoefct.c
-    // decompress_smooth_data); the kernels do not model that algorithm, so such a file is decoded by the library
-    // itself with the same settings, and the result says so.
-    private static DecodedImage DecodeWithBlockSmoothing(ReadOnlySpan<byte> file, string name, JpegDecodeSettings settings, JpegLimits limits, JpegCoefficients coefficients)
-    {
-        if (settings.Idct == IdctMethod.FloatC)
-        {
-            throw new SysNoiseIOException(name, "incomplete progressive JPEG: libjpeg-turbo block smoothing is not emulated for the plain-C float IDCT");
-        }
-
-        var options = new JpegDecodeOptions
-        {
-            DctMethod = settings.Idct switch { IdctMethod.Ifast => 1, IdctMethod.FloatSimd => 2, _ => 0 },
-            DisableFancyUpsampling = settings.FancyUpsampling ? 0 : 1,
-        };
-        (byte[] pixels, int h, int w, int ch) = NativeMethods.DecodeJpeg(file, options, limits, name, out JpegWarnings warnings);
-        if (ch == 1 && settings.GrayscaleToRgb)
-        {
-            var rgb = new byte[pixels.Length * 3];
-            for (int i = 0; i < pixels.Length; i++)
-            {
-                rgb[3 * i] = rgb[(3 * i) + 1] = rgb[(3 * i) + 2] = pixels[i];
-            }
-
-            return new DecodedImage(new Tensor<byte>(rgb, h, w, 3), warnings, "progressive block smoothing: decoded by libjpeg-turbo itself");
-        }
-
-        _ = coefficients;
-        return new DecodedImage(new Tensor<byte>(pixels, h, w, ch), warnings, "progressive block smoothing: decoded by libjpeg-turbo itself");
     }
 }

@@ -59,6 +59,7 @@ internal unsafe struct NativeJpegComponent
     public int QuantTable;
     public fixed ushort Quant[64];
     public fixed int CoefBits[10];
+    public fixed int PrevCoefBits[10];
     public short* Blocks;
 }
 
@@ -75,6 +76,10 @@ internal unsafe struct NativeJpegCoefficients
     public int Arithmetic;
     public int RestartInterval;
     public int DataPrecision;
+    public int InputScanNumber;
+    public int TotalImcuRows;
+    public int LastGoodImcuRow;
+    private readonly int reserved;
     public NativeJpegReport Report;
     public NativeJpegComponent Component0;
     public NativeJpegComponent Component1;

@@ -52,7 +52,7 @@ public static class SysNoiseNative
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
-    public const int AbiVersion = 2;
+    public const int AbiVersion = 3;
     private const string Library = "sysnoise_native";
     private const int MessageCapacity = 512;
 
