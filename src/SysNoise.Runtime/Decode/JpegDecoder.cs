@@ -1,3 +1,4 @@
+using System.Buffers;
 using SysNoise.Kernels.Decode;
 using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.IO;
@@ -45,31 +46,44 @@ public static class JpegDecoder
     {
         coefficients = coefficients.ForIdct();
         JpegOutputGeometry output = Plan(coefficients, settings, name, out IdctGeometry[] idct, out long planeBytes);
-        using DeviceBuffer<byte> planes = device.Allocate<byte>(planeBytes);
-        for (int ci = 0; ci < idct.Length; ci++)
+        // The planes are scratch: on the host they come from a pool (a fresh 3-10 MB array per image would cost
+        // more in page faults and gen-2 collections than the IDCT itself); kernels overwrite every byte they read.
+        byte[]? rented = device is HostDevice ? ArrayPool<byte>.Shared.Rent(checked((int)Math.Max(1, planeBytes))) : null;
+        using DeviceBuffer<byte> planes = rented is not null ? device.Upload(rented) : device.Allocate<byte>(planeBytes);
+        try
         {
-            JpegComponent component = coefficients.Components[ci];
-            using DeviceBuffer<short> blocks = device.Upload(component.Blocks);
-            switch (settings.Idct)
+            for (int ci = 0; ci < idct.Length; ci++)
             {
-                case IdctMethod.Islow:
-                    Run<int, int, IslowIdct>(device, blocks, JpegTables.Islow(component.Quant), planes, idct[ci]);
-                    break;
-                case IdctMethod.Ifast:
-                    Run<int, int, IfastIdct>(device, blocks, JpegTables.Ifast(component.Quant), planes, idct[ci]);
-                    break;
-                case IdctMethod.FloatSimd:
-                    Run<float, float, FloatSimdIdct>(device, blocks, JpegTables.Float(component.Quant), planes, idct[ci]);
-                    break;
-                default:
-                    Run<float, float, FloatCIdct>(device, blocks, JpegTables.Float(component.Quant), planes, idct[ci]);
-                    break;
+                JpegComponent component = coefficients.Components[ci];
+                using DeviceBuffer<short> blocks = device.Upload(component.Blocks);
+                switch (settings.Idct)
+                {
+                    case IdctMethod.Islow:
+                        Run<int, int, IslowIdct>(device, blocks, JpegTables.Islow(component.Quant), planes, idct[ci]);
+                        break;
+                    case IdctMethod.Ifast:
+                        Run<int, int, IfastIdct>(device, blocks, JpegTables.Ifast(component.Quant), planes, idct[ci]);
+                        break;
+                    case IdctMethod.FloatSimd:
+                        Run<float, float, FloatSimdIdct>(device, blocks, JpegTables.Float(component.Quant), planes, idct[ci]);
+                        break;
+                    default:
+                        Run<float, float, FloatCIdct>(device, blocks, JpegTables.Float(component.Quant), planes, idct[ci]);
+                        break;
+                }
+            }
+
+            using DeviceBuffer<byte> pixels = device.Allocate<byte>((long)output.Width * output.Height * output.Channels);
+            device.JpegOutput(planes, pixels, output);
+            return new Tensor<byte>(device.Download(pixels), output.Height, output.Width, output.Channels);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
-
-        using DeviceBuffer<byte> pixels = device.Allocate<byte>((long)output.Width * output.Height * output.Channels);
-        device.JpegOutput(planes, pixels, output);
-        return new Tensor<byte>(device.Download(pixels), output.Height, output.Width, output.Channels);
     }
 
     private static void Run<TMul, TWork, TOp>(Device device, DeviceBuffer<short> blocks, TMul[] multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry)
