@@ -217,6 +217,14 @@ public sealed class IlgpuDevice : Device
         base.Dispose();
     }
 
+    /// <summary>
+    /// Loads (once per <paramref name="key"/>) a kernel that lives outside this class, e.g. a model operator's:
+    /// operators keep their launch code next to their host loop instead of in the device.
+    /// </summary>
+    public TDelegate GetOrLoadKernel<TDelegate>(Type key, Func<Accelerator, TDelegate> load)
+        where TDelegate : Delegate
+        => Kernel(key, () => load(accelerator));
+
     private TDelegate Kernel<TDelegate>(Type key, Func<TDelegate> load)
         where TDelegate : Delegate
     {

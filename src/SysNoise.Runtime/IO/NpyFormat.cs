@@ -175,6 +175,7 @@ public static partial class NpyFormat
         DType.Float16 => "<f2",
         DType.Float32 => "<f4",
         DType.Float64 => "<f8",
+        DType.Bool => "|b1",
         _ => throw new ArgumentOutOfRangeException(nameof(dtype)),
     };
 
@@ -199,8 +200,9 @@ public static partial class NpyFormat
             "<f2" => DType.Float16,
             "<f4" => DType.Float32,
             "<f8" => DType.Float64,
+            "|b1" => DType.Bool,
             _ when d.StartsWith('>') => throw new SysNoiseIOException(name, $"big-endian dtype '{d}' is not supported; convert with a.astype(a.dtype.newbyteorder('<'))"),
-            _ => throw new SysNoiseIOException(name, $"unsupported dtype '{d}' (supported: uint8, int8, int16, int32, int64, float16, float32, float64)"),
+            _ => throw new SysNoiseIOException(name, $"unsupported dtype '{d}' (supported: uint8, int8, int16, int32, int64, float16, float32, float64, bool)"),
         };
         var dims = new List<int>();
         foreach (string part in shape.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
@@ -229,6 +231,7 @@ public static partial class NpyFormat
         Tensor<Half> x => MemoryMarshal.AsBytes(RawSpanOf(x)),
         Tensor<float> x => MemoryMarshal.AsBytes(RawSpanOf(x)),
         Tensor<double> x => MemoryMarshal.AsBytes(RawSpanOf(x)),
+        Tensor<bool> x => MemoryMarshal.AsBytes(RawSpanOf(x)),
         _ => throw new NotSupportedException(t.GetType().Name),
     };
 

@@ -1,7 +1,7 @@
 namespace SysNoise.Runtime.IO;
 
 /// <summary>A file SysNoise cannot read or write; the message names the file and the problem.</summary>
-public sealed class SysNoiseIOException : IOException
+public class SysNoiseIOException : IOException
 {
     public SysNoiseIOException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner)

@@ -11,6 +11,7 @@ public enum DType
     Float16,
     Float32,
     Float64,
+    Bool,
 }
 
 /// <summary>A dense C-order (row-major) n-dimensional array. Images are H×W×C.</summary>
@@ -54,7 +55,7 @@ public abstract class Tensor
 
     public static int SizeOf(DType type) => type switch
     {
-        DType.UInt8 or DType.Int8 => 1,
+        DType.UInt8 or DType.Int8 or DType.Bool => 1,
         DType.Int16 or DType.Float16 => 2,
         DType.Int32 or DType.Float32 => 4,
         DType.Int64 or DType.Float64 => 8,
@@ -72,6 +73,7 @@ public abstract class Tensor
         if (typeof(T) == typeof(Half)) { return DType.Float16; }
         if (typeof(T) == typeof(float)) { return DType.Float32; }
         if (typeof(T) == typeof(double)) { return DType.Float64; }
+        if (typeof(T) == typeof(bool)) { return DType.Bool; }
         throw new NotSupportedException($"No tensor dtype for {typeof(T).Name}.");
     }
 
@@ -86,6 +88,7 @@ public abstract class Tensor
         DType.Float16 => new Tensor<Half>(shape),
         DType.Float32 => new Tensor<float>(shape),
         DType.Float64 => new Tensor<double>(shape),
+        DType.Bool => new Tensor<bool>(shape),
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
@@ -135,6 +138,7 @@ public sealed class Tensor<T> : Tensor
             Half h => (double)h,
             float f => f,
             double d => d,
+            bool b => b ? 1 : 0,
             _ => throw new NotSupportedException(),
         };
     }

@@ -1,0 +1,52 @@
+namespace SysNoise.Runtime.Model.Execution;
+
+/// <summary>Numeric precision of a run (issue 5's profiles set it).</summary>
+public enum Precision
+{
+    /// <summary>float32 storage and accumulation.</summary>
+    Fp32,
+
+    /// <summary>Weights and activations stored as binary16 (rounded to nearest-even at every op output), fp32 accumulation.</summary>
+    Fp16,
+
+    /// <summary>As <see cref="Fp16"/>, and accumulations rounded to binary16 after every step.</summary>
+    Fp16Acc16,
+
+    /// <summary>QDQ fake quantization, bit-exact with ONNX Runtime running the same QDQ graph.</summary>
+    Int8Qdq,
+
+    /// <summary>NPU-style integer path: int8×int8→int32, int32 bias, fixed-point requantization.</summary>
+    Int8Int,
+}
+
+/// <summary>How pooling output sizes are computed when ceil mode is on.</summary>
+public enum CeilRule
+{
+    /// <summary>PyTorch ≥ 1.8 / ONNX ≥ 1.16: a last window that would start in the right padding is dropped.</summary>
+    Modern,
+
+    /// <summary>Older PyTorch/ONNX: plain ceil, the last window may start in the padding.</summary>
+    Legacy,
+}
+
+/// <summary>Executor options: the model-inference noise knobs.</summary>
+public sealed record ExecutionOptions
+{
+    public static ExecutionOptions Default { get; } = new();
+
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>null: as the model says; true/false: override every MaxPool/AveragePool's ceil_mode.</summary>
+    public bool? CeilMode { get; init; }
+
+    public CeilRule CeilRule { get; init; } = CeilRule.Modern;
+
+    /// <summary>null: as the model says; else override every Resize/Upsample's mode ("nearest", "linear", "cubic").</summary>
+    public string? UpsampleMode { get; init; }
+
+    /// <summary>Override the coordinate_transformation_mode of every Resize (null: as the model says).</summary>
+    public string? UpsampleCoordinateMode { get; init; }
+
+    /// <summary>Threads for the host path (0: all cores).</summary>
+    public int Threads { get; init; }
+}

@@ -1,0 +1,130 @@
+using SysNoise.Runtime.Devices;
+using SysNoise.Runtime.IO;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Ops;
+using SysNoise.Runtime.Tensors;
+
+namespace SysNoise.Runtime.Model.Execution;
+
+/// <summary>
+/// Runs a loaded model on SysNoise's operators, node by node in the graph's topological order. Values are dropped
+/// after their last use (the load-time memory plan), so their buffers return to the context's pool for later ops.
+/// Deterministic: every operator fixes its accumulation order.
+/// </summary>
+public sealed class OnnxSession
+{
+    private readonly IOnnxOperator[] operators;
+
+    public OnnxSession(OnnxModel model, ExecutionOptions? options = null, Device? device = null)
+    {
+        Model = model;
+        Options = options ?? ExecutionOptions.Default;
+        Device = device ?? HostDevice.Shared;
+        operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
+        Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options);
+    }
+
+    public OnnxModel Model { get; }
+
+    /// <summary>Where the operators run: the host loops, or their ILGPU kernels.</summary>
+    public Device Device { get; }
+
+    public ExecutionOptions Options { get; }
+
+    /// <summary>The initializers as this session's precision stores them.</summary>
+    public IReadOnlyDictionary<string, Tensor> Initializers { get; }
+
+    /// <summary>
+    /// Runs the model. <paramref name="onValue"/>, when given, sees every value as it is produced (graph inputs and
+    /// every node output, by ONNX value name): the per-layer dump.
+    /// </summary>
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, Action<string, Tensor>? onValue = null)
+    {
+        OnnxGraph graph = Model.Graph;
+        var values = new Dictionary<string, Tensor>(Initializers, StringComparer.Ordinal);
+        foreach (OnnxValueInfo input in graph.Inputs)
+        {
+            if (!inputs.TryGetValue(input.Name, out Tensor? t))
+            {
+                throw new SysNoiseIOException(Model.Path, $"missing input '{input.Name}' {input.ShapeText}");
+            }
+
+            CheckInput(input, t);
+            Tensor stored = PrecisionTransforms.StoreActivation(t, Options);
+            values[input.Name] = stored;
+            onValue?.Invoke(input.Name, stored);
+        }
+
+        var context = new OpContext(Options, Device);
+        var args = new List<Tensor?>(8);
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            OnnxNode node = graph.Nodes[i];
+            args.Clear();
+            foreach (string name in node.Inputs)
+            {
+                args.Add(name.Length == 0 ? null : values.TryGetValue(name, out Tensor? v) ? v : throw new InvalidOperationException($"{node.Label}: value '{name}' is not available"));
+            }
+
+            Tensor[] results;
+            try
+            {
+                results = operators[i].Run(context, node, args);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
+            {
+                throw new SysNoiseIOException(Model.Path, $"{node.Label}: {ex.Message}", ex);
+            }
+
+            for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
+            {
+                if (node.Outputs[k].Length == 0)
+                {
+                    continue;
+                }
+
+                Tensor r = PrecisionTransforms.StoreActivation(results[k], Options);
+                values[node.Outputs[k]] = r;
+                onValue?.Invoke(node.Outputs[k], r);
+            }
+
+            foreach (string name in node.Inputs)
+            {
+                if (name.Length > 0 && graph.LastUse.TryGetValue(name, out int last) && last == i && !Initializers.ContainsKey(name))
+                {
+                    values.Remove(name);
+                }
+            }
+        }
+
+        var outputs = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach (OnnxValueInfo o in graph.Outputs)
+        {
+            outputs[o.Name] = values[o.Name];
+        }
+
+        return outputs;
+    }
+
+    private void CheckInput(OnnxValueInfo info, Tensor t)
+    {
+        if (info.ElementType is { } type && type != t.DType)
+        {
+            throw new SysNoiseIOException(Model.Path, $"input '{info.Name}' must be {type.ToString().ToLowerInvariant()}, got {t.DType.ToString().ToLowerInvariant()}");
+        }
+
+        if (info.Shape is { } shape)
+        {
+            bool ok = shape.Length == t.Rank;
+            for (int d = 0; ok && d < shape.Length; d++)
+            {
+                ok = shape[d] is null || shape[d] == t.Shape[d];
+            }
+
+            if (!ok)
+            {
+                throw new SysNoiseIOException(Model.Path, $"input '{info.Name}' must have shape {info.ShapeText}, got {t.ShapeText}");
+            }
+        }
+    }
+}
