@@ -99,6 +99,18 @@ public static class OnnxLoader
         }
 
         var inputs = g.Input.Where(i => !initializers.ContainsKey(i.Name)).Select(ToValueInfo).ToList();
+        foreach (ValueInfoProto v in g.Input.Concat(g.Output))
+        {
+            if (v.Type is not null && v.Type.TensorType is null)
+            {
+                problems.Add($"unsupported value type: '{v.Name}' is not a tensor (sequence, optional and map values are not supported)");
+            }
+            else if (v.Type?.TensorType is { } tt && tt.ElemType != 0 && OnnxTensors.ToDType(tt.ElemType) is null)
+            {
+                problems.Add($"unsupported element type: '{v.Name}' is {OnnxTensors.OnnxTypeName(tt.ElemType)}");
+            }
+        }
+
         var outputs = g.Output.Select(ToValueInfo).ToList();
         var valueInfo = new Dictionary<string, OnnxValueInfo>(StringComparer.Ordinal);
         foreach (ValueInfoProto v in g.Input.Concat(g.ValueInfo).Concat(g.Output))
@@ -123,6 +135,10 @@ public static class OnnxLoader
                 catch (InvalidDataException ex)
                 {
                     problems.Add($"{label}: attribute '{a.Name}': {ex.Message}");
+                }
+                catch (NotSupportedException ex)
+                {
+                    problems.Add($"{label}: unsupported attribute '{a.Name}': {ex.Message}");
                 }
             }
 
@@ -158,7 +174,7 @@ public static class OnnxLoader
             nodes.Add(node);
         }
 
-        List<OnnxNode> ordered = TopologicalOrder(nodes, inputs.Select(i => i.Name).Concat(initializers.Keys).Concat(outer ?? Enumerable.Empty<string>()), problems);
+        List<OnnxNode> ordered = TopologicalOrder(nodes, inputs.Select(i => i.Name).Concat(initializers.Keys), problems, allowOuterScope: outer is not null);
         var produced = new HashSet<string>(inputs.Select(i => i.Name).Concat(initializers.Keys), StringComparer.Ordinal);
         foreach (OnnxNode n in ordered)
         {
@@ -170,7 +186,7 @@ public static class OnnxLoader
 
         foreach (OnnxValueInfo o in outputs)
         {
-            if (!produced.Contains(o.Name) && outer?.Contains(o.Name) != true)
+            if (!produced.Contains(o.Name) && outer is null)
             {
                 problems.Add($"graph output '{o.Name}' is produced by no node, input or initializer");
             }
@@ -206,7 +222,7 @@ public static class OnnxLoader
     }
 
     /// <summary>Kahn's algorithm, stable in file order; reports dangling inputs and cycles.</summary>
-    private static List<OnnxNode> TopologicalOrder(List<OnnxNode> nodes, IEnumerable<string> available, List<string> problems)
+    private static List<OnnxNode> TopologicalOrder(List<OnnxNode> nodes, IEnumerable<string> available, List<string> problems, bool allowOuterScope)
     {
         var producer = new Dictionary<string, OnnxNode>(StringComparer.Ordinal);
         foreach (OnnxNode n in nodes)
@@ -235,6 +251,11 @@ public static class OnnxLoader
 
                 if (!producer.ContainsKey(input))
                 {
+                    if (allowOuterScope)
+                    {
+                        continue; // a subgraph may read any value of the enclosing graph
+                    }
+
                     problems.Add($"{n.Label}: input '{input}' is not a graph input, an initializer or any node's output (dangling)");
                     continue;
                 }
@@ -299,7 +320,7 @@ public static class OnnxLoader
     {
         if (!string.IsNullOrEmpty(a.RefAttrName))
         {
-            throw new InvalidDataException("attribute references (functions) are not supported");
+            throw new NotSupportedException("attribute references (functions) are not supported");
         }
 
         AttributeProto.Types.AttributeType type = a.Type;
@@ -326,7 +347,7 @@ public static class OnnxLoader
             AttributeProto.Types.AttributeType.Strings => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Strings, Strings = a.Strings.Select(s => s.ToStringUtf8()).ToArray() },
             AttributeProto.Types.AttributeType.Tensor => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Tensor, Tensor = OnnxTensors.Decode(a.T ?? throw new InvalidDataException("tensor attribute without a tensor"), p => ExternalData(p, directory)) },
             AttributeProto.Types.AttributeType.Graph => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Graph, Graph = BuildGraph(a.G ?? throw new InvalidDataException("graph attribute without a graph"), opsets, directory, problems, outer: new HashSet<string>()) },
-            _ => throw new InvalidDataException($"attribute type {type} is not supported"),
+            _ => throw new NotSupportedException($"attribute type {type} is not supported"),
         };
     }
 
