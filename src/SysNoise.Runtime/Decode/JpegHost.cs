@@ -22,6 +22,12 @@ internal static class JpegHost
             return;
         }
 
+        if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
+        {
+            IslowBlocksAvx2((short[])(object)coefficients, (int[])(object)multipliers, planes, g, maxThreads);
+            return;
+        }
+
         Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
         {
             Span<TWork> ws = stackalloc TWork[64];
@@ -70,6 +76,20 @@ internal static class JpegHost
                     outRow[6] = s.V6;
                     outRow[7] = s.V7;
                 }
+            }
+        });
+    }
+
+    private static void IslowBlocksAvx2(short[] coefficients, int[] multipliers, byte[] planes, IdctGeometry g, int maxThreads)
+    {
+        Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
+        {
+            ReadOnlySpan<int> m = multipliers.AsSpan(g.MultiplierOffset, 64);
+            long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
+            long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
+            for (int bx = 0; bx < g.WidthInBlocks; bx++)
+            {
+                IslowIdctAvx2.Transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
             }
         });
     }
