@@ -18,75 +18,76 @@ struct sn_decomp_master_2_1 {
     JDIMENSION last_good_iMCU_row;
 };
 
-void sn_jpeg_coefficients_free(sn_jpeg_coefficients *coefficients) {
-    if (coefficients == NULL) {
+struct sn_jpeg_reader {
+    struct jpeg_decompress_struct cinfo;
+    sn_jpeg_error err;
+    sn_jpeg_progress progress;
+    jvirt_barray_ptr *arrays;
+};
+
+void sn_jpeg_coefficients_close(sn_jpeg_reader *reader) {
+    if (reader == NULL) {
         return;
     }
-    for (int ci = 0; ci < SN_JPEG_MAX_COMPONENTS; ci++) {
-        free(coefficients->components[ci].blocks);
-    }
-    free(coefficients);
+    jpeg_destroy_decompress(&reader->cinfo);
+    free(reader);
 }
 
-sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
-                                    sn_jpeg_coefficients **result, char *message, size_t message_capacity) {
-    if (data == NULL || length == 0 || result == NULL) {
+sn_status sn_jpeg_coefficients_open(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
+                                    sn_jpeg_reader **result, sn_jpeg_coefficients *out,
+                                    char *message, size_t message_capacity) {
+    if (data == NULL || length == 0 || result == NULL || out == NULL) {
         sn_set_message(message, message_capacity, "no data (empty file)");
         return SN_ERR_ARGUMENT;
     }
     *result = NULL;
+    memset(out, 0, sizeof(*out));
 
-    struct jpeg_decompress_struct cinfo;
-    sn_jpeg_error err;
-    sn_jpeg_progress progress;
-    sn_jpeg_coefficients *volatile out = (sn_jpeg_coefficients *)calloc(1, sizeof(sn_jpeg_coefficients));
-    if (out == NULL) {
+    sn_jpeg_reader *volatile reader = (sn_jpeg_reader *)calloc(1, sizeof(sn_jpeg_reader));
+    if (reader == NULL) {
         sn_set_message(message, message_capacity, "out of memory");
         return SN_ERR_MEMORY;
     }
-    memset(&cinfo, 0, sizeof(cinfo));
-    sn_jpeg_attach(&cinfo, &err, &progress, limits);
-    if (setjmp(err.escape)) {
-        sn_set_message(message, message_capacity, err.message);
-        jpeg_destroy_decompress(&cinfo);
-        sn_jpeg_coefficients_free(out);
+    j_decompress_ptr cinfo = &reader->cinfo;
+    sn_jpeg_attach(cinfo, &reader->err, &reader->progress, limits);
+    if (setjmp(reader->err.escape)) {
+        sn_set_message(message, message_capacity, reader->err.message);
+        sn_jpeg_coefficients_close(reader);
         return SN_ERR_CORRUPT;
     }
 
-    jpeg_create_decompress(&cinfo);
-    cinfo.progress = &progress.base;
-    jpeg_mem_src(&cinfo, data, (unsigned long)length);
-    jpeg_read_header(&cinfo, TRUE);
-    sn_status header = sn_jpeg_check_header(&cinfo, limits, message, message_capacity);
+    jpeg_create_decompress(cinfo);
+    cinfo->progress = &reader->progress.base;
+    jpeg_mem_src(cinfo, data, (unsigned long)length);
+    jpeg_read_header(cinfo, TRUE);
+    sn_status header = sn_jpeg_check_header(cinfo, limits, message, message_capacity);
+    if (header == SN_OK && cinfo->num_components > SN_JPEG_MAX_COMPONENTS) {
+        sn_set_message(message, message_capacity, "more than 4 components");
+        header = SN_ERR_UNSUPPORTED;
+    }
     if (header != SN_OK) {
-        jpeg_destroy_decompress(&cinfo);
-        sn_jpeg_coefficients_free(out);
+        sn_jpeg_coefficients_close(reader);
         return header;
     }
-    if (cinfo.num_components > SN_JPEG_MAX_COMPONENTS) {
-        sn_set_message(message, message_capacity, "more than 4 components");
-        jpeg_destroy_decompress(&cinfo);
-        sn_jpeg_coefficients_free(out);
-        return SN_ERR_UNSUPPORTED;
-    }
 
-    jvirt_barray_ptr *arrays = jpeg_read_coefficients(&cinfo);
+    /* Reads every scan (the whole file) into libjpeg's full-image coefficient arrays. */
+    reader->arrays = jpeg_read_coefficients(cinfo);
 
-    out->width = (int32_t)cinfo.image_width;
-    out->height = (int32_t)cinfo.image_height;
-    out->num_components = cinfo.num_components;
-    out->color_space = (int32_t)cinfo.jpeg_color_space;
-    out->max_h_samp = cinfo.max_h_samp_factor;
-    out->max_v_samp = cinfo.max_v_samp_factor;
-    out->progressive = cinfo.progressive_mode ? 1 : 0;
-    out->arithmetic = cinfo.arith_code ? 1 : 0;
-    out->restart_interval = (int32_t)cinfo.restart_interval;
-    out->data_precision = cinfo.data_precision;
-    out->input_scan_number = cinfo.input_scan_number;
-    out->total_imcu_rows = (int32_t)cinfo.total_iMCU_rows;
-    out->last_good_imcu_row = (int32_t)((struct sn_decomp_master_2_1 *)(void *)cinfo.master)->last_good_iMCU_row;
-    for (int ci = 0; ci < cinfo.num_components; ci++) {
-        jpeg_component_info *comp = &cinfo.comp_info[ci];
+    out->width = (int32_t)cinfo->image_width;
+    out->height = (int32_t)cinfo->image_height;
+    out->num_components = cinfo->num_components;
+    out->color_space = (int32_t)cinfo->jpeg_color_space;
+    out->max_h_samp = cinfo->max_h_samp_factor;
+    out->max_v_samp = cinfo->max_v_samp_factor;
+    out->progressive = cinfo->progressive_mode ? 1 : 0;
+    out->arithmetic = cinfo->arith_code ? 1 : 0;
+    out->restart_interval = (int32_t)cinfo->restart_interval;
+    out->data_precision = cinfo->data_precision;
+    out->input_scan_number = cinfo->input_scan_number;
+    out->total_imcu_rows = (int32_t)cinfo->total_iMCU_rows;
+    out->last_good_imcu_row = (int32_t)((struct sn_decomp_master_2_1 *)(void *)cinfo->master)->last_good_iMCU_row;
+    for (int ci = 0; ci < cinfo->num_components; ci++) {
+        jpeg_component_info *comp = &cinfo->comp_info[ci];
         sn_jpeg_component *dst = &out->components[ci];
         dst->id = comp->component_id;
         dst->h_samp = comp->h_samp_factor;
@@ -99,38 +100,45 @@ sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn
         if (comp->quant_table == NULL) {
             /* A component no scan ever covered: libjpeg would fail at the first output pass too. */
             sn_set_message(message, message_capacity, "a component has no quantization table");
-            jpeg_destroy_decompress(&cinfo);
-            sn_jpeg_coefficients_free(out);
+            sn_jpeg_coefficients_close(reader);
             return SN_ERR_CORRUPT;
         }
         for (int k = 0; k < 64; k++) {
             dst->quant[k] = comp->quant_table->quantval[k];
         }
+        int progressive = cinfo->progressive_mode && cinfo->coef_bits != NULL;
         for (int k = 0; k < 10; k++) {
-            int progressive = cinfo.progressive_mode && cinfo.coef_bits != NULL;
-            dst->coef_bits[k] = progressive ? cinfo.coef_bits[ci][k] : 0;
-            dst->prev_coef_bits[k] = progressive ? cinfo.coef_bits[ci + cinfo.num_components][k] : 0;
+            dst->coef_bits[k] = progressive ? cinfo->coef_bits[ci][k] : 0;
+            dst->prev_coef_bits[k] = progressive ? cinfo->coef_bits[ci + cinfo->num_components][k] : 0;
         }
-        size_t count = (size_t)comp->width_in_blocks * comp->height_in_blocks * 64;
-        int16_t *blocks = (int16_t *)malloc(count * sizeof(int16_t));
-        if (blocks == NULL) {
-            sn_set_message(message, message_capacity, "out of memory");
-            jpeg_destroy_decompress(&cinfo);
-            sn_jpeg_coefficients_free(out);
-            return SN_ERR_MEMORY;
-        }
-        dst->blocks = blocks;
-        size_t row_values = (size_t)comp->width_in_blocks * 64;
-        for (JDIMENSION by = 0; by < comp->height_in_blocks; by++) {
-            JBLOCKARRAY row = (*cinfo.mem->access_virt_barray)((j_common_ptr)&cinfo, arrays[ci], by, 1, FALSE);
-            memcpy(blocks + by * row_values, row[0], row_values * sizeof(int16_t));
-        }
+        dst->blocks = NULL;
     }
+    out->report.warning_count = reader->err.warning_count;
+    memcpy(out->report.warnings, reader->err.warnings, sizeof(out->report.warnings));
+    *result = reader;
+    return SN_OK;
+}
 
-    jpeg_finish_decompress(&cinfo);
-    out->report.warning_count = err.warning_count;
-    memcpy(out->report.warnings, err.warnings, sizeof(out->report.warnings));
-    jpeg_destroy_decompress(&cinfo);
-    *result = out;
+sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t component, int16_t *destination, size_t capacity,
+                                    char *message, size_t message_capacity) {
+    if (reader == NULL || destination == NULL || component < 0 || component >= reader->cinfo.num_components) {
+        sn_set_message(message, message_capacity, "bad component or buffer");
+        return SN_ERR_ARGUMENT;
+    }
+    j_decompress_ptr cinfo = &reader->cinfo;
+    jpeg_component_info *comp = &cinfo->comp_info[component];
+    size_t row_values = (size_t)comp->width_in_blocks * 64;
+    if (capacity < row_values * comp->height_in_blocks) {
+        sn_set_message(message, message_capacity, "destination too small");
+        return SN_ERR_ARGUMENT;
+    }
+    if (setjmp(reader->err.escape)) {
+        sn_set_message(message, message_capacity, reader->err.message);
+        return SN_ERR_CORRUPT;
+    }
+    for (JDIMENSION by = 0; by < comp->height_in_blocks; by++) {
+        JBLOCKARRAY row = (*cinfo->mem->access_virt_barray)((j_common_ptr)cinfo, reader->arrays[component], by, 1, FALSE);
+        memcpy(destination + by * row_values, row[0], row_values * sizeof(int16_t));
+    }
     return SN_OK;
 }

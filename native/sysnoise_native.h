@@ -102,12 +102,22 @@ SN_EXPORT sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_
                                    const sn_jpeg_limits *limits, sn_image *image, sn_jpeg_report *report,
                                    char *message, size_t message_capacity);
 
-/* Entropy-decodes a baseline, extended or progressive JPEG into its quantized coefficients (no IDCT).
- * On success *result is a heap object freed with sn_jpeg_coefficients_free. */
-SN_EXPORT sn_status sn_jpeg_read_coefficients(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
-                                              sn_jpeg_coefficients **result, char *message, size_t message_capacity);
+/* Entropy-decodes a baseline, extended or progressive JPEG into its quantized coefficients (no IDCT), in two
+ * steps so that the caller can receive the blocks in its own memory (one copy, no intermediate buffer):
+ *   sn_jpeg_coefficients_open   decodes and fills *header (geometry, quant tables, warnings; blocks = NULL);
+ *   sn_jpeg_coefficients_copy   copies one component's blocks (header.components[ci] sizes) to the caller;
+ *   sn_jpeg_coefficients_close  releases the reader.
+ * The input data must stay valid until close. */
+typedef struct sn_jpeg_reader sn_jpeg_reader;
 
-SN_EXPORT void sn_jpeg_coefficients_free(sn_jpeg_coefficients *coefficients);
+SN_EXPORT sn_status sn_jpeg_coefficients_open(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
+                                              sn_jpeg_reader **reader, sn_jpeg_coefficients *header,
+                                              char *message, size_t message_capacity);
+
+SN_EXPORT sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t component, int16_t *destination,
+                                              size_t capacity, char *message, size_t message_capacity);
+
+SN_EXPORT void sn_jpeg_coefficients_close(sn_jpeg_reader *reader);
 
 /* Decodes a PNG to 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4); 16-bit samples are reduced to 8. */
 SN_EXPORT sn_status sn_png_decode(const uint8_t *data, size_t length, sn_image *image, char *message,

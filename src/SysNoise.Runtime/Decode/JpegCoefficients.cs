@@ -105,29 +105,36 @@ public sealed class JpegCoefficients
 
     public static unsafe JpegCoefficients Read(ReadOnlySpan<byte> file, string name, JpegLimits limits)
     {
-        using JpegCoefficientsHandle handle = NativeMethods.ReadJpegCoefficients(file, limits, name);
-        NativeJpegCoefficients* n = handle.Pointer;
-        var components = new JpegComponent[n->NumComponents];
-        NativeJpegComponent* first = &n->Component0;
-        for (int ci = 0; ci < components.Length; ci++)
+        NativeJpegCoefficients header;
+        var n = &header;
+        JpegComponent[] components;
+        fixed (byte* data = file)
         {
-            NativeJpegComponent* c = first + ci;
-            int count = checked(c->WidthInBlocks * c->HeightInBlocks * 64);
-            components[ci] = new JpegComponent
+            using JpegReaderHandle reader = NativeMethods.OpenJpegCoefficients(data, file.Length, limits, n, name);
+            components = new JpegComponent[n->NumComponents];
+            NativeJpegComponent* first = &n->Component0;
+            for (int ci = 0; ci < components.Length; ci++)
             {
-                Id = c->Id,
-                HorizontalSampling = c->HSamp,
-                VerticalSampling = c->VSamp,
-                WidthInBlocks = c->WidthInBlocks,
-                HeightInBlocks = c->HeightInBlocks,
-                DownsampledWidth = c->DownsampledWidth,
-                DownsampledHeight = c->DownsampledHeight,
-                QuantTableIndex = c->QuantTable,
-                Quant = new ReadOnlySpan<ushort>(c->Quant, 64).ToArray(),
-                CoefBits = new ReadOnlySpan<int>(c->CoefBits, 10).ToArray(),
-                PrevCoefBits = new ReadOnlySpan<int>(c->PrevCoefBits, 10).ToArray(),
-                Blocks = new ReadOnlySpan<short>(c->Blocks, count).ToArray(),
-            };
+                NativeJpegComponent* c = first + ci;
+                // Uninitialised: the shim overwrites every element.
+                short[] blocks = GC.AllocateUninitializedArray<short>(checked(c->WidthInBlocks * c->HeightInBlocks * 64));
+                NativeMethods.CopyJpegCoefficients(reader, ci, blocks, name);
+                components[ci] = new JpegComponent
+                {
+                    Id = c->Id,
+                    HorizontalSampling = c->HSamp,
+                    VerticalSampling = c->VSamp,
+                    WidthInBlocks = c->WidthInBlocks,
+                    HeightInBlocks = c->HeightInBlocks,
+                    DownsampledWidth = c->DownsampledWidth,
+                    DownsampledHeight = c->DownsampledHeight,
+                    QuantTableIndex = c->QuantTable,
+                    Quant = new ReadOnlySpan<ushort>(c->Quant, 64).ToArray(),
+                    CoefBits = new ReadOnlySpan<int>(c->CoefBits, 10).ToArray(),
+                    PrevCoefBits = new ReadOnlySpan<int>(c->PrevCoefBits, 10).ToArray(),
+                    Blocks = blocks,
+                };
+            }
         }
 
         return new JpegCoefficients

@@ -114,6 +114,17 @@ internal static class JpegHost
             return;
         }
 
+        JpegOutputRows.Run(planes, output, g, maxThreads);
+    }
+
+    /// <summary>The per-pixel form (what the ILGPU kernel runs), kept for tests of the row form.</summary>
+    public static unsafe void OutputPixelsPerPixel(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads)
+    {
+        if (g.Width == 0 || g.Height == 0)
+        {
+            return;
+        }
+
         int channels = g.Channels;
         fixed (byte* p = planes)
         fixed (byte* o = output)

@@ -87,17 +87,20 @@ internal unsafe struct NativeJpegCoefficients
     public NativeJpegComponent Component3;
 }
 
-/// <summary>Owns an <c>sn_jpeg_coefficients</c> allocated by the shim; released with <c>sn_jpeg_coefficients_free</c>.</summary>
-public sealed class JpegCoefficientsHandle : SafeHandleZeroOrMinusOneIsInvalid
+/// <summary>Owns an <c>sn_jpeg_reader</c> (libjpeg's decompressor holding the coefficient arrays); closed on release.</summary>
+public sealed class JpegReaderHandle : SafeHandleZeroOrMinusOneIsInvalid
 {
-    internal JpegCoefficientsHandle(nint pointer)
-        : base(ownsHandle: true) => SetHandle(pointer);
+    public JpegReaderHandle()
+        : base(ownsHandle: true)
+    {
+    }
 
-    internal unsafe NativeJpegCoefficients* Pointer => (NativeJpegCoefficients*)handle;
+    internal JpegReaderHandle(nint pointer)
+        : base(ownsHandle: true) => SetHandle(pointer);
 
     protected override bool ReleaseHandle()
     {
-        NativeMethods.JpegCoefficientsFree(handle);
+        NativeMethods.JpegCoefficientsClose(handle);
         return true;
     }
 }

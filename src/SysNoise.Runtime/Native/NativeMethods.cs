@@ -52,7 +52,7 @@ public static class SysNoiseNative
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
-    public const int AbiVersion = 3;
+    public const int AbiVersion = 4;
     private const string Library = "sysnoise_native";
     private const int MessageCapacity = 512;
 
@@ -65,11 +65,14 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Library, EntryPoint = "sn_jpeg_decode")]
     private static partial NativeStatus JpegDecode(byte* data, nuint length, JpegDecodeOptions* options, JpegLimits* limits, NativeImage* image, NativeJpegReport* report, byte* message, nuint capacity);
 
-    [LibraryImport(Library, EntryPoint = "sn_jpeg_read_coefficients")]
-    private static partial NativeStatus JpegReadCoefficients(byte* data, nuint length, JpegLimits* limits, nint* result, byte* message, nuint capacity);
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_open")]
+    private static partial NativeStatus JpegCoefficientsOpen(byte* data, nuint length, JpegLimits* limits, nint* reader, NativeJpegCoefficients* header, byte* message, nuint capacity);
 
-    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_free")]
-    internal static partial void JpegCoefficientsFree(nint coefficients);
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_copy")]
+    private static partial NativeStatus JpegCoefficientsCopy(JpegReaderHandle reader, int component, short* destination, nuint capacity, byte* message, nuint messageCapacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_close")]
+    internal static partial void JpegCoefficientsClose(nint reader);
 
     [LibraryImport(Library, EntryPoint = "sn_png_decode")]
     private static partial NativeStatus PngDecode(byte* data, nuint length, NativeImage* image, byte* message, nuint capacity);
@@ -97,24 +100,37 @@ internal static unsafe partial class NativeMethods
         return TakeImage(status, image, message, name, "JPEG");
     }
 
-    /// <summary>Entropy-decodes a JPEG into its quantized coefficients, owned by the returned handle.</summary>
-    public static JpegCoefficientsHandle ReadJpegCoefficients(ReadOnlySpan<byte> file, JpegLimits limits, string name)
+    /// <summary>
+    /// Entropy-decodes a JPEG (pinned by the caller until the reader is disposed) and fills <paramref name="header"/>;
+    /// the blocks are then copied per component with <see cref="CopyJpegCoefficients"/>.
+    /// </summary>
+    public static JpegReaderHandle OpenJpegCoefficients(byte* data, int length, JpegLimits limits, NativeJpegCoefficients* header, string name)
     {
         EnsureAbi();
         byte* message = stackalloc byte[MessageCapacity];
-        NativeStatus status;
-        nint result;
-        fixed (byte* data = file)
+        nint reader;
+        NativeStatus status = JpegCoefficientsOpen(data, (nuint)length, &limits, &reader, header, message, MessageCapacity);
+        if (status != NativeStatus.Ok)
         {
-            status = JpegReadCoefficients(data, (nuint)file.Length, &limits, &result, message, MessageCapacity);
+            ThrowFor(status, message, name, "JPEG");
+        }
+
+        return new JpegReaderHandle(reader);
+    }
+
+    public static void CopyJpegCoefficients(JpegReaderHandle reader, int component, Span<short> destination, string name)
+    {
+        byte* message = stackalloc byte[MessageCapacity];
+        NativeStatus status;
+        fixed (short* d = destination)
+        {
+            status = JpegCoefficientsCopy(reader, component, d, (nuint)destination.Length, message, MessageCapacity);
         }
 
         if (status != NativeStatus.Ok)
         {
             ThrowFor(status, message, name, "JPEG");
         }
-
-        return new JpegCoefficientsHandle(result);
     }
 
     public static (byte[] Pixels, int Height, int Width, int Channels) DecodePng(ReadOnlySpan<byte> file, string name)
