@@ -5,6 +5,7 @@ using SysNoise.Cli.Commands;
 var root = new RootCommand("SysNoise: measure and emulate system noise — the accuracy a model loses when the deployed pipeline's numerics differ from training's.")
 {
     DecodeCommand.Create(),
+    ProfilesCommand.Create(),
     ResizeCommand.Create(),
     ColorCommand.Create(),
     VariantsCommand.Create(),

@@ -1,0 +1,146 @@
+using SysNoise.Runtime.Model.Execution;
+
+namespace SysNoise.Runtime.Profiles;
+
+/// <summary>How an image becomes the model's input size (torchvision-style eval transforms).</summary>
+public enum ResizeMode
+{
+    /// <summary>Resize the shorter side to round(crop × 8/7) (or <see cref="EvalTransform.ResizeTo"/>), then centre-crop.</summary>
+    ResizeCrop,
+
+    /// <summary>Resize the shorter side to the crop size, then centre-crop.</summary>
+    ShorterSide,
+
+    /// <summary>Resize straight to crop × crop (aspect ratio not kept).</summary>
+    Direct,
+}
+
+public enum ChannelOrder
+{
+    Rgb,
+    Bgr,
+}
+
+public enum TensorLayout
+{
+    Nchw,
+    Nhwc,
+}
+
+/// <summary>The eval transform: geometry and normalisation.</summary>
+public sealed record EvalTransform
+{
+    public ResizeMode Mode { get; init; } = ResizeMode.ResizeCrop;
+
+    public int Crop { get; init; } = 224;
+
+    /// <summary>Shorter-side target for <see cref="ResizeMode.ResizeCrop"/>; null: round(crop × 8/7).</summary>
+    public int? ResizeTo { get; init; }
+
+    /// <summary>Pixel values are divided by this before mean/std (255 maps to [0, 1]).</summary>
+    public float Scale { get; init; } = 255f;
+
+    public float[] Mean { get; init; } = [0.485f, 0.456f, 0.406f];
+
+    public float[] Std { get; init; } = [0.229f, 0.224f, 0.225f];
+
+    public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Rgb;
+
+    public TensorLayout Layout { get; init; } = TensorLayout.Nchw;
+
+    public int ShorterSideTarget => Mode switch
+    {
+        ResizeMode.ResizeCrop => ResizeTo ?? (int)Math.Round(Crop * 8.0 / 7.0, MidpointRounding.ToEven),
+        _ => Crop,
+    };
+}
+
+public enum WeightGranularity
+{
+    PerTensor,
+    PerChannel,
+}
+
+public enum ActivationCalibration
+{
+    MinMax,
+    Percentile,
+}
+
+public enum QuantRounding
+{
+    HalfToEven,
+    HalfAwayFromZero,
+}
+
+/// <summary>INT8 settings (used when the precision is int8-qdq or int8-int).</summary>
+public sealed record QuantizationSettings
+{
+    public WeightGranularity Weights { get; init; } = WeightGranularity.PerChannel;
+
+    public bool Symmetric { get; init; } = true;
+
+    public ActivationCalibration Activations { get; init; } = ActivationCalibration.MinMax;
+
+    public double Percentile { get; init; } = 99.99;
+
+    public QuantRounding Rounding { get; init; } = QuantRounding.HalfToEven;
+
+    /// <summary>Images used for calibration, taken from the start of the dataset's sorted file list.</summary>
+    public int CalibrationImages { get; init; } = 32;
+}
+
+/// <summary>Detection post-processing conventions (issue 6).</summary>
+public sealed record PostProcessSettings
+{
+    public string BoxConvention { get; init; } = "torchvision";
+
+    public int BoxOffset { get; init; }
+
+    public int NmsOffset { get; init; }
+}
+
+/// <summary>One deployment system, described declaratively (a YAML file or a built-in).</summary>
+public sealed record DeploymentProfile
+{
+    public required string Name { get; init; }
+
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>A decode variant name (sysnoise variants --stage decode).</summary>
+    public string Decode { get; init; } = "pil";
+
+    /// <summary>A resize variant name (sysnoise variants --stage resize).</summary>
+    public string Resize { get; init; } = "pillow-bilinear";
+
+    public EvalTransform Transform { get; init; } = new();
+
+    /// <summary>A colour variant name, or null for none.</summary>
+    public string? Color { get; init; }
+
+    /// <summary>null: as the model says; else force ceil_mode on every pooling.</summary>
+    public bool? CeilMode { get; init; }
+
+    public CeilRule CeilRule { get; init; } = CeilRule.Modern;
+
+    /// <summary>null: as the model says; else "nearest", "linear" or "cubic" for every Resize/Upsample.</summary>
+    public string? Upsample { get; init; }
+
+    public Precision Precision { get; init; } = Precision.Fp32;
+
+    public QuantizationSettings Quantization { get; init; } = new();
+
+    public PostProcessSettings PostProcess { get; init; } = new();
+
+    /// <summary>Where the profile came from (a file path or "built-in").</summary>
+    public string Source { get; init; } = "built-in";
+
+    public ExecutionOptions ToExecutionOptions(int threads = 0) => new()
+    {
+        Precision = Precision,
+        CeilMode = CeilMode,
+        CeilRule = CeilRule,
+        UpsampleMode = Upsample,
+        Threads = threads,
+    };
+}
