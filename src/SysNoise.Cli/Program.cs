@@ -6,6 +6,7 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
 {
     DecodeCommand.Create(),
     ProfilesCommand.Create(),
+    BenchCommand.Create(),
     ResizeCommand.Create(),
     ColorCommand.Create(),
     VariantsCommand.Create(),

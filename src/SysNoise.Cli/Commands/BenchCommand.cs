@@ -1,0 +1,143 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using Spectre.Console;
+using SysNoise.Runtime.Bench;
+using SysNoise.Runtime.Profiles;
+
+namespace SysNoise.Cli.Commands;
+
+/// <summary>
+/// <c>sysnoise bench --model M.onnx [--model ...] --data DIR --train-profile P [--noises ...] [--limit N] [--out DIR]</c>.
+/// With no arguments it runs the bundled default: the Fashion-MNIST JPEG test set built by the set-up and the
+/// models in models/fashion, under the profile models/fashion/train-profile.yaml.
+/// </summary>
+public static class BenchCommand
+{
+    public const string BundledModels = "models/fashion";
+    public const string BundledData = "data/fashion/test";
+    public const string BundledProfile = "models/fashion/train-profile.yaml";
+    public const int BundledLimit = 1000;
+
+    public static Command Create()
+    {
+        var models = new Option<string[]>("--model") { Description = "ONNX classifier(s) (repeatable). Default: the bundled models/fashion/*.onnx.", AllowMultipleArgumentsPerToken = false };
+        var data = new Option<string?>("--data") { Description = "ImageFolder directory or meta file. Default: the bundled data/fashion/test." };
+        var train = new Option<string?>("--train-profile") { Description = "The profile the models were trained with (built-in name or YAML). Default: the bundled profile." };
+        var noises = new Option<string>("--noises") { Description = "Comma-separated: decode,resize,color,ceil,upsample,fp16,int8,combined.", DefaultValueFactory = _ => string.Join(",", NoiseTypes.All) };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images (sorted order). Default: all; the bundled default uses 1000." };
+        var outDir = new Option<string>("--out") { Description = "Output folder (results.csv, results.json, report.md, charts, journal).", DefaultValueFactory = _ => "bench-out" };
+        var threads = new Option<int>("--threads") { Description = "Host threads (0: all cores).", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Measure system noise: ΔACC of each model under every deployment variant, combined and step by step.") { models, data, train, noises, limit, outDir, threads };
+        command.SetAction(parse =>
+        {
+            string[] modelPaths = parse.GetValue(models) ?? [];
+            bool bundled = modelPaths.Length == 0 && parse.GetValue(data) is null && parse.GetValue(train) is null;
+            if (modelPaths.Length == 0)
+            {
+                modelPaths = Directory.Exists(BundledModels) ? Directory.GetFiles(BundledModels, "*.onnx").Order(StringComparer.Ordinal).ToArray() : [];
+                if (modelPaths.Length == 0)
+                {
+                    throw new CliException($"no --model given and no bundled models in {BundledModels}/ (run from the repository root after scripts/setup.sh)");
+                }
+            }
+
+            string dataPath = parse.GetValue(data) ?? BundledData;
+            if (!Directory.Exists(dataPath) && !File.Exists(dataPath))
+            {
+                throw new CliException($"{dataPath}: no such dataset{(parse.GetValue(data) is null ? " (the bundled one is built by scripts/setup.sh)" : string.Empty)}");
+            }
+
+            DeploymentProfile profile;
+            try
+            {
+                profile = ProfileLoader.Resolve(parse.GetValue(train) ?? (File.Exists(BundledProfile) ? BundledProfile : "pytorch-pil"));
+            }
+            catch (ProfileException ex)
+            {
+                throw new CliException(ex.Message);
+            }
+
+            string[] selected = parse.GetValue(noises)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            string[] unknown = selected.Where(n => !NoiseTypes.All.Contains(n)).ToArray();
+            if (unknown.Length > 0)
+            {
+                throw new CliException($"unknown noise type(s) {string.Join(", ", unknown)}; valid: {string.Join(", ", NoiseTypes.All)}");
+            }
+
+            var options = new BenchOptions
+            {
+                Models = modelPaths,
+                Data = dataPath,
+                Train = profile,
+                Noises = selected,
+                Limit = parse.GetValue(limit) ?? (bundled ? BundledLimit : null),
+                Out = parse.GetValue(outDir)!,
+                Threads = parse.GetValue(threads),
+            };
+            var clock = Stopwatch.StartNew();
+            BenchResult result = RunWithProgress(options);
+            BenchReport.WriteAll(result, options.Out);
+            Console.WriteLine(BenchReport.Markdown(result));
+            foreach (var e in result.Excluded)
+            {
+                Console.Error.WriteLine($"sysnoise: warning: {e.Path}: unreadable under {e.Decoder} ({e.Problem}); excluded from every comparison");
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Rows.Count} rows, {result.Images} images, {clock.Elapsed.TotalSeconds:0.0} s{(result.ResumedEvaluations > 0 ? $" ({result.ResumedEvaluations} evaluations resumed from the journal)" : string.Empty)} -> {Path.Combine(options.Out, "results.csv")}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static BenchResult RunWithProgress(BenchOptions options)
+    {
+        if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            // Plain lines when not on a terminal (CI logs): one per finished stage.
+            string? last = null;
+            var clock = Stopwatch.StartNew();
+            double stageStart = 0;
+            return new BenchRunner(options, new CallbackProgress(p =>
+            {
+                if (p.Done == p.Total && p.Stage != last)
+                {
+                    last = p.Stage;
+                    double now = clock.Elapsed.TotalSeconds;
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Stage}: {p.Total} images, {p.Total / Math.Max(1e-6, now - stageStart):0} img/s"));
+                    stageStart = now;
+                }
+            })).Run();
+        }
+
+        BenchResult? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var tasks = new Dictionary<string, (ProgressTask Task, Stopwatch Clock)>(StringComparer.Ordinal);
+                var gate = new Lock();
+                result = new BenchRunner(options, new CallbackProgress(p =>
+                {
+                    lock (gate)
+                    {
+                        if (!tasks.TryGetValue(p.Stage, out var t))
+                        {
+                            t = tasks[p.Stage] = (ctx.AddTask(Markup.Escape(p.Stage), maxValue: Math.Max(1, p.Total)), Stopwatch.StartNew());
+                        }
+
+                        t.Task.Value = p.Done;
+                        double rate = p.Done / Math.Max(1e-6, t.Clock.Elapsed.TotalSeconds);
+                        t.Task.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{p.Stage} ({rate:0} img/s)"));
+                    }
+                })).Run();
+            });
+        return result!;
+    }
+
+    /// <summary>Reports on the calling thread (System.Progress would post to the thread pool and reorder updates).</summary>
+    private sealed class CallbackProgress(Action<BenchProgress> report) : IProgress<BenchProgress>
+    {
+        public void Report(BenchProgress value) => report(value);
+    }
+}
