@@ -7,6 +7,8 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     DecodeCommand.Create(),
     ProfilesCommand.Create(),
     BenchCommand.Create(),
+    ParityCommand.Create(),
+    ExportCommand.Create(),
     ResizeCommand.Create(),
     ColorCommand.Create(),
     VariantsCommand.Create(),
