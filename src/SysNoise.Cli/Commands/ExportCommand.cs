@@ -52,7 +52,7 @@ public static class ExportCommand
             var rng = new Random(parse.GetValue(seed));
             bool mixed = parse.GetValue(mix);
             // Choices are drawn for every image up front, in dataset order, so they do not depend on threading.
-            var choices = items.Select(_ => mixed ? (Decoder: decoders[rng.Next(decoders.Length)], Resize: resizers[rng.Next(resizers.Length)]) : (ps[0].Decode, ps[0].Resize)).ToArray();
+            var choices = items.Select(_ => mixed ? (Decoder: decoders[rng.Next(decoders.Length)], Resize: resizers[rng.Next(resizers.Length)]) : (Decoder: ps[0].Decode, Resize: ps[0].Resize)).ToArray();
             int shardSize = Math.Max(1, parse.GetValue(shard));
             var failures = new List<string>();
             var records = new List<object>();
