@@ -24,7 +24,25 @@ internal static class JpegHost
 
         if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
         {
-            IslowBlocksAvx2((short[])(object)coefficients, (int[])(object)multipliers, planes, g, maxThreads);
+            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
+            return;
+        }
+
+        if (typeof(TOp) == typeof(IfastIdct) && OtherIdctAvx2.IsSupported)
+        {
+            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.Ifast);
+            return;
+        }
+
+        if (typeof(TOp) == typeof(FloatSimdIdct) && OtherIdctAvx2.IsSupported)
+        {
+            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatSimd);
+            return;
+        }
+
+        if (typeof(TOp) == typeof(FloatCIdct) && OtherIdctAvx2.IsSupported)
+        {
+            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatC);
             return;
         }
 
@@ -80,16 +98,18 @@ internal static class JpegHost
         });
     }
 
-    private static void IslowBlocksAvx2(short[] coefficients, int[] multipliers, byte[] planes, IdctGeometry g, int maxThreads)
+    private delegate void BlockTransform<TMul>(ReadOnlySpan<short> block, ReadOnlySpan<TMul> multipliers, Span<byte> output, int offset, int stride);
+
+    private static void VectorBlocks<TMul>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, BlockTransform<TMul> transform)
     {
         Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
         {
-            ReadOnlySpan<int> m = multipliers.AsSpan(g.MultiplierOffset, 64);
+            ReadOnlySpan<TMul> m = multipliers.AsSpan(g.MultiplierOffset, 64);
             long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
             long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
             for (int bx = 0; bx < g.WidthInBlocks; bx++)
             {
-                IslowIdctAvx2.Transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
             }
         });
     }
