@@ -15,14 +15,14 @@ namespace SysNoise.Cli.Commands;
 public static class BenchCommand
 {
     public const string BundledModels = "models/fashion";
-    public const string BundledData = "data/fashion/test";
+    public const string BundledData = "artifacts/fashion/test";
     public const string BundledProfile = "models/fashion/train-profile.yaml";
     public const int BundledLimit = 1000;
 
     public static Command Create()
     {
         var models = new Option<string[]>("--model") { Description = "ONNX classifier(s) (repeatable). Default: the bundled models/fashion/*.onnx.", AllowMultipleArgumentsPerToken = false };
-        var data = new Option<string?>("--data") { Description = "ImageFolder directory or meta file. Default: the bundled data/fashion/test." };
+        var data = new Option<string?>("--data") { Description = "ImageFolder directory or meta file. Default: the bundled artifacts/fashion/test (built by scripts/setup.sh)." };
         var train = new Option<string?>("--train-profile") { Description = "The profile the models were trained with (built-in name or YAML). Default: the bundled profile." };
         var noises = new Option<string>("--noises") { Description = "Comma-separated: decode,resize,color,ceil,upsample,fp16,int8,combined.", DefaultValueFactory = _ => string.Join(",", NoiseTypes.All) };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images (sorted order). Default: all; the bundled default uses 1000." };
