@@ -79,6 +79,9 @@ public abstract class Device : IDisposable
     /// <summary>Upsampling and colour conversion of the planes into interleaved output pixels.</summary>
     public abstract void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry);
 
+    /// <summary>libswscale's conversion of decoded planes to rgb24 (the ffmpeg variant).</summary>
+    public abstract void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry);
+
     public virtual void Dispose()
     {
         GC.SuppressFinalize(this);

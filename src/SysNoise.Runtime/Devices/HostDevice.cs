@@ -44,6 +44,9 @@ public sealed class HostDevice : Device
     public override void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry)
         => JpegHost.OutputPixels(((HostBuffer<byte>)planes).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
 
+    public override void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry)
+        => JpegHost.SwscaleRgb24(((HostBuffer<byte>)planes).Array, ((HostBuffer<int>)filters).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
+
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged
     {
