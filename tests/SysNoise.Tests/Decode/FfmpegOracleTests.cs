@@ -59,4 +59,28 @@ public sealed class FfmpegOracleTests(ITestOutputHelper output)
 
         Assert.True(failures.Count == 0, $"ffmpeg variant vs ffmpeg (seed {JpegCorpus.Seed}):\n{string.Join('\n', failures.Take(40))}");
     }
+
+    /// <summary>The ILGPU kernels (IDCT rows-first, swscale output) on the CPU simulator equal the host loops, one small file per layout.</summary>
+    [Fact]
+    public void KernelsMatchHostOnCpuSimulator()
+    {
+        using IlgpuDevice simulator = IlgpuDevice.CreateCpuSimulator();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string file in JpegCorpus.Files)
+        {
+            byte[] bytes = File.ReadAllBytes(file);
+            JpegCoefficients c = JpegCoefficients.Read(bytes, file);
+            string layout = c.ColorSpace == JpegColorSpace.Rgb ? "rgb" : c.SamplingName;
+            if ((long)c.Width * c.Height > 6000 || !seen.Add(layout + ((c.Width & 1) == 1 ? "odd-w" : "even-w") + ((c.Height & 1) == 1 ? "odd-h" : "even-h")))
+            {
+                continue;
+            }
+
+            byte[] host = FfmpegDecoder.Decode(HostDevice.Shared, c, file).Data;
+            byte[] kernel = FfmpegDecoder.Decode(simulator, c, file).Data;
+            Assert.True(host.AsSpan().SequenceEqual(kernel), $"{Path.GetFileName(file)}: CPU-simulator kernels differ from the host path");
+        }
+
+        output.WriteLine($"seed {JpegCorpus.Seed}: {seen.Count} layout/parity cases compared: {string.Join(", ", seen.Order(StringComparer.Ordinal))}");
+    }
 }
