@@ -20,6 +20,9 @@ public readonly struct FloatSimdIdct : IIdctOp<float, float>
 
     public bool HasBlockDcShortcut => false;
 
+
+    public bool RowsFirst => false;
+
     public float DcOnlyColumn(short coef0, float multiplier0) => StrictFloat.Mul(coef0, multiplier0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -98,6 +101,9 @@ public readonly struct FloatCIdct : IIdctOp<float, float>
     private const float CenterPlusHalf = 128.5f;
 
     public bool HasBlockDcShortcut => false;
+
+
+    public bool RowsFirst => false;
 
     public float DcOnlyColumn(short coef0, float multiplier0) => StrictFloat.Mul(coef0, StrictFloat.Mul(multiplier0, 0.125f));
 

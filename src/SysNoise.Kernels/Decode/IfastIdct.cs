@@ -17,6 +17,9 @@ public readonly struct IfastIdct : IIdctOp<int, int>
 
     public bool HasBlockDcShortcut => false;
 
+
+    public bool RowsFirst => false;
+
     public int DcOnlyColumn(short coef0, int multiplier0) => (short)(coef0 * multiplier0);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -26,6 +26,9 @@ public readonly struct IslowIdct : IIdctOp<int, int>
 
     public bool HasBlockDcShortcut => true;
 
+
+    public bool RowsFirst => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int DcOnlyColumn(short coef0, int multiplier0) => (short)((short)(coef0 * multiplier0) << 2);
 

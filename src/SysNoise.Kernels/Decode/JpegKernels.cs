@@ -212,51 +212,62 @@ public static class JpegKernels
             dcOnly = any == 0;
         }
 
-        for (int col = 0; col < 8; col++)
+        // First pass lines are columns (libjpeg) or rows (FFmpeg): line i, element k sits at block index
+        // i * lineStep + k * elemStep; the second pass reads line j, element k at j * elemStep + k * lineStep.
+        int lineStep = op.RowsFirst ? 8 : 1;
+        int elemStep = op.RowsFirst ? 1 : 8;
+        for (int line = 0; line < 8; line++)
         {
+            int b = line * lineStep;
             if (dcOnly)
             {
-                TWork v = op.DcOnlyColumn(coefficients[c + col], multipliers[m + col]);
+                TWork v = op.DcOnlyColumn(coefficients[c + b], multipliers[m + b]);
                 for (int k = 0; k < 8; k++)
                 {
-                    ws[(k * 8) + col] = v;
+                    ws[b + (k * elemStep)] = v;
                 }
 
                 continue;
             }
 
             var coef = new Octet<short>(
-                coefficients[c + col], coefficients[c + 8 + col], coefficients[c + 16 + col], coefficients[c + 24 + col],
-                coefficients[c + 32 + col], coefficients[c + 40 + col], coefficients[c + 48 + col], coefficients[c + 56 + col]);
+                coefficients[c + b], coefficients[c + b + elemStep], coefficients[c + b + (2 * elemStep)], coefficients[c + b + (3 * elemStep)],
+                coefficients[c + b + (4 * elemStep)], coefficients[c + b + (5 * elemStep)], coefficients[c + b + (6 * elemStep)], coefficients[c + b + (7 * elemStep)]);
             var mul = new Octet<TMul>(
-                multipliers[m + col], multipliers[m + 8 + col], multipliers[m + 16 + col], multipliers[m + 24 + col],
-                multipliers[m + 32 + col], multipliers[m + 40 + col], multipliers[m + 48 + col], multipliers[m + 56 + col]);
+                multipliers[m + b], multipliers[m + b + elemStep], multipliers[m + b + (2 * elemStep)], multipliers[m + b + (3 * elemStep)],
+                multipliers[m + b + (4 * elemStep)], multipliers[m + b + (5 * elemStep)], multipliers[m + b + (6 * elemStep)], multipliers[m + b + (7 * elemStep)]);
             Octet<TWork> o = op.Column(coef, mul);
-            ws[col] = o.V0;
-            ws[8 + col] = o.V1;
-            ws[16 + col] = o.V2;
-            ws[24 + col] = o.V3;
-            ws[32 + col] = o.V4;
-            ws[40 + col] = o.V5;
-            ws[48 + col] = o.V6;
-            ws[56 + col] = o.V7;
+            ws[b] = o.V0;
+            ws[b + elemStep] = o.V1;
+            ws[b + (2 * elemStep)] = o.V2;
+            ws[b + (3 * elemStep)] = o.V3;
+            ws[b + (4 * elemStep)] = o.V4;
+            ws[b + (5 * elemStep)] = o.V5;
+            ws[b + (6 * elemStep)] = o.V6;
+            ws[b + (7 * elemStep)] = o.V7;
         }
 
-        for (int row = 0; row < 8; row++)
+        long origin = g.PlaneOffset + ((long)by * 8 * g.PlaneStride) + (bx * 8);
+        for (int line = 0; line < 8; line++)
         {
-            int w = row * 8;
-            Octet<byte> s = op.Row(new Octet<TWork>(ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6], ws[w + 7]));
-            long o = g.PlaneOffset + ((long)((by * 8) + row) * g.PlaneStride) + (bx * 8);
-            planes[o] = s.V0;
-            planes[o + 1] = s.V1;
-            planes[o + 2] = s.V2;
-            planes[o + 3] = s.V3;
-            planes[o + 4] = s.V4;
-            planes[o + 5] = s.V5;
-            planes[o + 6] = s.V6;
-            planes[o + 7] = s.V7;
+            int w = line * elemStep;
+            Octet<byte> s = op.Row(new Octet<TWork>(
+                ws[w], ws[w + lineStep], ws[w + (2 * lineStep)], ws[w + (3 * lineStep)],
+                ws[w + (4 * lineStep)], ws[w + (5 * lineStep)], ws[w + (6 * lineStep)], ws[w + (7 * lineStep)]));
+            planes[BlockSample(origin, g.PlaneStride, w)] = s.V0;
+            planes[BlockSample(origin, g.PlaneStride, w + lineStep)] = s.V1;
+            planes[BlockSample(origin, g.PlaneStride, w + (2 * lineStep))] = s.V2;
+            planes[BlockSample(origin, g.PlaneStride, w + (3 * lineStep))] = s.V3;
+            planes[BlockSample(origin, g.PlaneStride, w + (4 * lineStep))] = s.V4;
+            planes[BlockSample(origin, g.PlaneStride, w + (5 * lineStep))] = s.V5;
+            planes[BlockSample(origin, g.PlaneStride, w + (6 * lineStep))] = s.V6;
+            planes[BlockSample(origin, g.PlaneStride, w + (7 * lineStep))] = s.V7;
         }
     }
+
+    /// <summary>Plane index of block sample <paramref name="index"/> (row-major 0..63) of the block at <paramref name="origin"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long BlockSample(long origin, int stride, int index) => origin + ((long)(index >> 3) * stride) + (index & 7);
 
     /// <summary>One output pixel: upsample each component, convert colour. Index: X = column, Y = row.</summary>
     public static void OutputPixels(Index2D index, ArrayView<byte> planes, ArrayView<byte> output, JpegOutputGeometry g)

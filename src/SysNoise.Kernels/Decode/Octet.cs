@@ -41,10 +41,18 @@ public interface IIdctOp<TMul, TWork>
     /// <summary>True when the library skips the column pass for a block whose rows 1..7 are all zero.</summary>
     bool HasBlockDcShortcut { get; }
 
+    /// <summary>
+    /// False: the first pass (<see cref="Column"/>) runs down columns, as libjpeg does. True: it runs along rows and
+    /// the second pass (<see cref="Row"/>) down columns, as FFmpeg's simple IDCT does.
+    /// </summary>
+    bool RowsFirst { get; }
+
     /// <summary>The workspace value of every row of a column in the DC-only shortcut.</summary>
     TWork DcOnlyColumn(short coef0, TMul multiplier0);
 
+    /// <summary>The first pass over one line of coefficients (a column, or a row when <see cref="RowsFirst"/>).</summary>
     Octet<TWork> Column(Octet<short> coef, Octet<TMul> multipliers);
 
+    /// <summary>The second pass over one line of the workspace (a row, or a column when <see cref="RowsFirst"/>).</summary>
     Octet<byte> Row(Octet<TWork> workspace);
 }

@@ -37,6 +37,25 @@ public sealed class LibjpegDecodeVariant(string name, string description, string
         => JpegDecoder.Decode(device, file, name, Settings, limits);
 }
 
+/// <summary>FFmpeg 5.1's mjpeg decoder and the CLI's swscale conversion to rgb24.</summary>
+public sealed class FfmpegDecodeVariant : IDecodeVariant
+{
+    public string Name => "ffmpeg";
+
+    public PipelineStage Stage => PipelineStage.Decode;
+
+    public string ProvenAgainst => "FFmpeg 5.1.9 (Debian 12)";
+
+    public string Description => "what `ffmpeg -i X.jpg -f rawvideo -pix_fmt rgb24 -` returns: FFmpeg's simple IDCT (x86 SIMD), no chroma upsampling in the decoder, libswscale bicubic/unscaled conversion to rgb24";
+
+    public string MatchesBuild => "FFmpeg 5.1 (Debian 12), mjpeg decoder + swscale to rgb24";
+
+    public string Oracle => "ffmpeg -v error -i X.jpg -f rawvideo -pix_fmt rgb24 -";
+
+    public DecodedImage Decode(Device device, ReadOnlySpan<byte> file, string name, JpegLimits limits)
+        => FfmpegDecoder.Decode(device, file, name, limits);
+}
+
 /// <summary>Every JPEG decode variant.</summary>
 public static class DecodeVariants
 {
@@ -73,8 +92,10 @@ public static class DecodeVariants
         "opencv", "what OpenCV 4.13 imdecode(IMREAD_COLOR) returns, as RGB (islow + fancy; grayscale replicated)",
         "OpenCV 4.13 (OpenCvSharp4 official runtime) and Debian OpenCV 4.6", "OpenCvSharp Cv2.ImDecode(IMREAD_COLOR) → RGB", new(IdctMethod.Islow, true, true), "OpenCV 4.13");
 
+    public static readonly FfmpegDecodeVariant Ffmpeg = new();
+
     public static IReadOnlyList<IDecodeVariant> All { get; } =
     [
-        LibjpegIslow, LibjpegIfast, LibjpegFloat, LibjpegIslowSimple, LibjpegIfastSimple, LibjpegFloatSimple, LibjpegFloatC, Pil, OpenCv,
+        LibjpegIslow, LibjpegIfast, LibjpegFloat, LibjpegIslowSimple, LibjpegIfastSimple, LibjpegFloatSimple, LibjpegFloatC, Pil, OpenCv, Ffmpeg,
     ];
 }

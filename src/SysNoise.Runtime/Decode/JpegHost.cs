@@ -54,45 +54,50 @@ internal static class JpegHost
             {
                 ReadOnlySpan<short> c = coefficients.AsSpan((int)(g.CoefficientOffset + ((((long)by * g.WidthInBlocks) + bx) * 64)), 64);
                 bool dcOnly = op.HasBlockDcShortcut && AcRowsAreZero(c);
-                for (int col = 0; col < 8; col++)
+                int lineStep = op.RowsFirst ? 8 : 1;
+                int elemStep = op.RowsFirst ? 1 : 8;
+                for (int line = 0; line < 8; line++)
                 {
+                    int b = line * lineStep;
                     if (dcOnly)
                     {
-                        TWork v = op.DcOnlyColumn(c[col], m[col]);
+                        TWork v = op.DcOnlyColumn(c[b], m[b]);
                         for (int k = 0; k < 8; k++)
                         {
-                            ws[(k * 8) + col] = v;
+                            ws[b + (k * elemStep)] = v;
                         }
 
                         continue;
                     }
 
                     Octet<TWork> o = op.Column(
-                        new Octet<short>(c[col], c[8 + col], c[16 + col], c[24 + col], c[32 + col], c[40 + col], c[48 + col], c[56 + col]),
-                        new Octet<TMul>(m[col], m[8 + col], m[16 + col], m[24 + col], m[32 + col], m[40 + col], m[48 + col], m[56 + col]));
-                    ws[col] = o.V0;
-                    ws[8 + col] = o.V1;
-                    ws[16 + col] = o.V2;
-                    ws[24 + col] = o.V3;
-                    ws[32 + col] = o.V4;
-                    ws[40 + col] = o.V5;
-                    ws[48 + col] = o.V6;
-                    ws[56 + col] = o.V7;
+                        new Octet<short>(c[b], c[b + elemStep], c[b + (2 * elemStep)], c[b + (3 * elemStep)], c[b + (4 * elemStep)], c[b + (5 * elemStep)], c[b + (6 * elemStep)], c[b + (7 * elemStep)]),
+                        new Octet<TMul>(m[b], m[b + elemStep], m[b + (2 * elemStep)], m[b + (3 * elemStep)], m[b + (4 * elemStep)], m[b + (5 * elemStep)], m[b + (6 * elemStep)], m[b + (7 * elemStep)]));
+                    ws[b] = o.V0;
+                    ws[b + elemStep] = o.V1;
+                    ws[b + (2 * elemStep)] = o.V2;
+                    ws[b + (3 * elemStep)] = o.V3;
+                    ws[b + (4 * elemStep)] = o.V4;
+                    ws[b + (5 * elemStep)] = o.V5;
+                    ws[b + (6 * elemStep)] = o.V6;
+                    ws[b + (7 * elemStep)] = o.V7;
                 }
 
-                for (int row = 0; row < 8; row++)
+                long origin = g.PlaneOffset + ((long)by * 8 * g.PlaneStride) + (bx * 8);
+                for (int line = 0; line < 8; line++)
                 {
-                    int w = row * 8;
-                    Octet<byte> s = op.Row(new Octet<TWork>(ws[w], ws[w + 1], ws[w + 2], ws[w + 3], ws[w + 4], ws[w + 5], ws[w + 6], ws[w + 7]));
-                    Span<byte> outRow = planes.AsSpan((int)(g.PlaneOffset + ((long)((by * 8) + row) * g.PlaneStride) + (bx * 8)), 8);
-                    outRow[0] = s.V0;
-                    outRow[1] = s.V1;
-                    outRow[2] = s.V2;
-                    outRow[3] = s.V3;
-                    outRow[4] = s.V4;
-                    outRow[5] = s.V5;
-                    outRow[6] = s.V6;
-                    outRow[7] = s.V7;
+                    int w = line * elemStep;
+                    Octet<byte> s = op.Row(new Octet<TWork>(
+                        ws[w], ws[w + lineStep], ws[w + (2 * lineStep)], ws[w + (3 * lineStep)],
+                        ws[w + (4 * lineStep)], ws[w + (5 * lineStep)], ws[w + (6 * lineStep)], ws[w + (7 * lineStep)]));
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w)] = s.V0;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + lineStep)] = s.V1;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (2 * lineStep))] = s.V2;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (3 * lineStep))] = s.V3;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (4 * lineStep))] = s.V4;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (5 * lineStep))] = s.V5;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (6 * lineStep))] = s.V6;
+                    planes[JpegKernels.BlockSample(origin, g.PlaneStride, w + (7 * lineStep))] = s.V7;
                 }
             }
         });
@@ -125,6 +130,36 @@ internal static class JpegHost
         }
 
         return true;
+    }
+
+    private readonly struct ArrayIntReader(int[] array) : IIntReader
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public int Read(int index) => array[index];
+    }
+
+    public static unsafe void SwscaleRgb24(byte[] planes, int[] filters, byte[] output, SwscaleGeometry g, int maxThreads)
+    {
+        if (g.Width == 0 || g.Height == 0)
+        {
+            return;
+        }
+
+        fixed (byte* p = planes)
+        fixed (byte* o = output)
+        {
+            var reader = new PointerByteReader(p);
+            var taps = new ArrayIntReader(filters);
+            byte* outBase = o;
+            Parallel.For(0, g.Height, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, y =>
+            {
+                byte* row = outBase + ((long)y * g.Width * 3);
+                for (int x = 0; x < g.Width; x++)
+                {
+                    SwscaleOutput.Pixel(reader, taps, g, x, y, out row[x * 3], out row[(x * 3) + 1], out row[(x * 3) + 2]);
+                }
+            });
+        }
     }
 
     public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads)

@@ -87,6 +87,9 @@ public abstract class Device : IDisposable
     public abstract void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
         where TOp : struct, IBlock420RoundTripOp;
 
+    /// <summary>libswscale's conversion of decoded planes to rgb24 (the ffmpeg variant).</summary>
+    public abstract void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry);
+
     public virtual void Dispose()
     {
         GC.SuppressFinalize(this);

@@ -50,6 +50,9 @@ public sealed class HostDevice : Device
     public override void Block420RoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, Block420Geometry geometry, TOp op)
         => ColorHost.Block420RoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, geometry, op, MaxThreads);
 
+    public override void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry)
+        => JpegHost.SwscaleRgb24(((HostBuffer<byte>)planes).Array, ((HostBuffer<int>)filters).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
+
     private sealed class HostBuffer<T>(T[] array) : DeviceBuffer<T>
         where T : unmanaged
     {

@@ -210,6 +210,19 @@ public sealed class IlgpuDevice : Device
         kernel(new Index2D(geometry.Width, geometry.Height), ((IlgpuBuffer<byte>)planes).Buffer.View, ((IlgpuBuffer<byte>)output).Buffer.View, geometry);
     }
 
+    public override void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry)
+    {
+        if (geometry.Width == 0 || geometry.Height == 0)
+        {
+            return;
+        }
+
+        var kernel = Kernel<Action<Index2D, ArrayView<byte>, ArrayView<int>, ArrayView<byte>, SwscaleGeometry>>(
+            typeof(SwscaleKey),
+            () => accelerator.LoadAutoGroupedStreamKernel<Index2D, ArrayView<byte>, ArrayView<int>, ArrayView<byte>, SwscaleGeometry>(SwscaleOutput.Kernel));
+        kernel(new Index2D(geometry.Width, geometry.Height), ((IlgpuBuffer<byte>)planes).Buffer.View, ((IlgpuBuffer<int>)filters).Buffer.View, ((IlgpuBuffer<byte>)output).Buffer.View, geometry);
+    }
+
     public override void Dispose()
     {
         accelerator.Dispose();
@@ -268,6 +281,8 @@ public sealed class IlgpuDevice : Device
     private static class PixelRoundTripKey<TOp>;
 
     private static class Block420RoundTripKey<TOp>;
+
+    private static class SwscaleKey;
 
     private sealed class UploadedWeights<TCoeff>
         where TCoeff : unmanaged
