@@ -24,7 +24,9 @@ public sealed class DecodePtxAndCliTests(ITestOutputHelper output)
             idct.MakeGenericMethod(typeof(int), typeof(int), typeof(IfastIdct)),
             idct.MakeGenericMethod(typeof(float), typeof(float), typeof(FloatSimdIdct)),
             idct.MakeGenericMethod(typeof(float), typeof(float), typeof(FloatCIdct)),
+            idct.MakeGenericMethod(typeof(FfmpegDequant), typeof(int), typeof(FfmpegIdct)),
             typeof(JpegKernels).GetMethod(nameof(JpegKernels.OutputPixels))!,
+            typeof(SwscaleOutput).GetMethod(nameof(SwscaleOutput.Kernel))!,
         ];
         using var compiler = new PtxCompiler();
         foreach (MethodInfo kernel in kernels)
