@@ -33,9 +33,9 @@ void sn_jpeg_coefficients_close(sn_jpeg_reader *reader) {
     free(reader);
 }
 
-sn_status sn_jpeg_coefficients_open(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
+sn_status sn_jpeg_coefficients_open(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
                                     sn_jpeg_reader **result, sn_jpeg_coefficients *out,
-                                    char *message, size_t message_capacity) {
+                                    char *message, uint64_t message_capacity) {
     if (data == NULL || length == 0 || result == NULL || out == NULL) {
         sn_set_message(message, message_capacity, "no data (empty file)");
         return SN_ERR_ARGUMENT;
@@ -119,8 +119,8 @@ sn_status sn_jpeg_coefficients_open(const uint8_t *data, size_t length, const sn
     return SN_OK;
 }
 
-sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t component, int16_t *destination, size_t capacity,
-                                    char *message, size_t message_capacity) {
+sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t component, int16_t *destination, uint64_t capacity,
+                                    char *message, uint64_t message_capacity) {
     if (reader == NULL || destination == NULL || component < 0 || component >= reader->cinfo.num_components) {
         sn_set_message(message, message_capacity, "bad component or buffer");
         return SN_ERR_ARGUMENT;

@@ -10,9 +10,9 @@ static void sn_copy_report(const sn_jpeg_error *err, sn_jpeg_report *report) {
     }
 }
 
-sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_jpeg_decode_options *options,
+sn_status sn_jpeg_decode(const uint8_t *data, uint64_t length, const sn_jpeg_decode_options *options,
                          const sn_jpeg_limits *limits, sn_image *image, sn_jpeg_report *report,
-                         char *message, size_t message_capacity) {
+                         char *message, uint64_t message_capacity) {
     if (data == NULL || length == 0 || image == NULL) {
         sn_set_message(message, message_capacity, "no data (empty file)");
         return SN_ERR_ARGUMENT;

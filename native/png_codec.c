@@ -7,8 +7,8 @@
 
 /* libpng's simplified API reports errors through image.message and never longjmps out to us. */
 
-sn_status sn_png_decode(const uint8_t *data, size_t length, sn_image *image, char *message,
-                        size_t message_capacity) {
+sn_status sn_png_decode(const uint8_t *data, uint64_t length, sn_image *image, char *message,
+                        uint64_t message_capacity) {
     if (data == NULL || length == 0 || image == NULL) {
         sn_set_message(message, message_capacity, "no data");
         return SN_ERR_ARGUMENT;
@@ -58,7 +58,7 @@ sn_status sn_png_decode(const uint8_t *data, size_t length, sn_image *image, cha
 }
 
 sn_status sn_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels, uint8_t **out,
-                        size_t *out_length, char *message, size_t message_capacity) {
+                        uint64_t *out_length, char *message, uint64_t message_capacity) {
     static const png_uint_32 formats[] = {0, PNG_FORMAT_GRAY, PNG_FORMAT_GA, PNG_FORMAT_RGB, PNG_FORMAT_RGBA};
     if (pixels == NULL || out == NULL || out_length == NULL || width <= 0 || height <= 0 || channels < 1 ||
         channels > 4) {

@@ -98,9 +98,9 @@ SN_EXPORT void sn_free(void *pointer);
 
 /* Reference decode by libjpeg-turbo itself: RGB (3 channels), or 1 channel for a grayscale file.
  * limits and report may be NULL. */
-SN_EXPORT sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_jpeg_decode_options *options,
+SN_EXPORT sn_status sn_jpeg_decode(const uint8_t *data, uint64_t length, const sn_jpeg_decode_options *options,
                                    const sn_jpeg_limits *limits, sn_image *image, sn_jpeg_report *report,
-                                   char *message, size_t message_capacity);
+                                   char *message, uint64_t message_capacity);
 
 /* Entropy-decodes a baseline, extended or progressive JPEG into its quantized coefficients (no IDCT), in two
  * steps so that the caller can receive the blocks in its own memory (one copy, no intermediate buffer):
@@ -110,22 +110,22 @@ SN_EXPORT sn_status sn_jpeg_decode(const uint8_t *data, size_t length, const sn_
  * The input data must stay valid until close. */
 typedef struct sn_jpeg_reader sn_jpeg_reader;
 
-SN_EXPORT sn_status sn_jpeg_coefficients_open(const uint8_t *data, size_t length, const sn_jpeg_limits *limits,
+SN_EXPORT sn_status sn_jpeg_coefficients_open(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
                                               sn_jpeg_reader **reader, sn_jpeg_coefficients *header,
-                                              char *message, size_t message_capacity);
+                                              char *message, uint64_t message_capacity);
 
 SN_EXPORT sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t component, int16_t *destination,
-                                              size_t capacity, char *message, size_t message_capacity);
+                                              uint64_t capacity, char *message, uint64_t message_capacity);
 
 SN_EXPORT void sn_jpeg_coefficients_close(sn_jpeg_reader *reader);
 
 /* Decodes a PNG to 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4); 16-bit samples are reduced to 8. */
-SN_EXPORT sn_status sn_png_decode(const uint8_t *data, size_t length, sn_image *image, char *message,
-                                  size_t message_capacity);
+SN_EXPORT sn_status sn_png_decode(const uint8_t *data, uint64_t length, sn_image *image, char *message,
+                                  uint64_t message_capacity);
 
 /* Encodes H x W x C (C in 1..4) uint8 as PNG into a malloc'd buffer freed with sn_free. */
 SN_EXPORT sn_status sn_png_encode(const uint8_t *pixels, int32_t width, int32_t height, int32_t channels,
-                                  uint8_t **png, size_t *png_length, char *message, size_t message_capacity);
+                                  uint8_t **png, uint64_t *png_length, char *message, uint64_t message_capacity);
 
 /* Internal: copies a message into the caller's buffer, truncating safely. */
 void sn_set_message(char *message, size_t capacity, const char *text);

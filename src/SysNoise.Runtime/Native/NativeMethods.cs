@@ -52,7 +52,7 @@ public static class SysNoiseNative
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
-    public const int AbiVersion = 4;
+    public const int AbiVersion = 5;
     private const string Library = "sysnoise_native";
     private const int MessageCapacity = 512;
 
@@ -63,22 +63,22 @@ internal static unsafe partial class NativeMethods
     public static partial void Free(nint pointer);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_decode")]
-    private static partial NativeStatus JpegDecode(byte* data, nuint length, JpegDecodeOptions* options, JpegLimits* limits, NativeImage* image, NativeJpegReport* report, byte* message, nuint capacity);
+    private static partial NativeStatus JpegDecode(byte* data, ulong length, JpegDecodeOptions* options, JpegLimits* limits, NativeImage* image, NativeJpegReport* report, byte* message, ulong capacity);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_open")]
-    private static partial NativeStatus JpegCoefficientsOpen(byte* data, nuint length, JpegLimits* limits, nint* reader, NativeJpegCoefficients* header, byte* message, nuint capacity);
+    private static partial NativeStatus JpegCoefficientsOpen(byte* data, ulong length, JpegLimits* limits, nint* reader, NativeJpegCoefficients* header, byte* message, ulong capacity);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_copy")]
-    private static partial NativeStatus JpegCoefficientsCopy(JpegReaderHandle reader, int component, short* destination, nuint capacity, byte* message, nuint messageCapacity);
+    private static partial NativeStatus JpegCoefficientsCopy(JpegReaderHandle reader, int component, short* destination, ulong capacity, byte* message, ulong messageCapacity);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_close")]
     internal static partial void JpegCoefficientsClose(nint reader);
 
     [LibraryImport(Library, EntryPoint = "sn_png_decode")]
-    private static partial NativeStatus PngDecode(byte* data, nuint length, NativeImage* image, byte* message, nuint capacity);
+    private static partial NativeStatus PngDecode(byte* data, ulong length, NativeImage* image, byte* message, ulong capacity);
 
     [LibraryImport(Library, EntryPoint = "sn_png_encode")]
-    private static partial NativeStatus PngEncode(byte* pixels, int width, int height, int channels, nint* png, nuint* length, byte* message, nuint capacity);
+    private static partial NativeStatus PngEncode(byte* pixels, int width, int height, int channels, nint* png, ulong* length, byte* message, ulong capacity);
 
     public static (byte[] Pixels, int Height, int Width, int Channels) DecodeJpeg(ReadOnlySpan<byte> file, JpegDecodeOptions options, string name)
         => DecodeJpeg(file, options, JpegLimits.Default, name, out _);
@@ -93,7 +93,7 @@ internal static unsafe partial class NativeMethods
         NativeStatus status;
         fixed (byte* data = file)
         {
-            status = JpegDecode(data, (nuint)file.Length, &options, &limits, &image, &report, message, MessageCapacity);
+            status = JpegDecode(data, (ulong)file.Length, &options, &limits, &image, &report, message, MessageCapacity);
         }
 
         warnings = JpegWarnings.From(&report);
@@ -109,7 +109,7 @@ internal static unsafe partial class NativeMethods
         EnsureAbi();
         byte* message = stackalloc byte[MessageCapacity];
         nint reader;
-        NativeStatus status = JpegCoefficientsOpen(data, (nuint)length, &limits, &reader, header, message, MessageCapacity);
+        NativeStatus status = JpegCoefficientsOpen(data, (ulong)length, &limits, &reader, header, message, MessageCapacity);
         if (status != NativeStatus.Ok)
         {
             ThrowFor(status, message, name, "JPEG");
@@ -124,7 +124,7 @@ internal static unsafe partial class NativeMethods
         NativeStatus status;
         fixed (short* d = destination)
         {
-            status = JpegCoefficientsCopy(reader, component, d, (nuint)destination.Length, message, MessageCapacity);
+            status = JpegCoefficientsCopy(reader, component, d, (ulong)destination.Length, message, MessageCapacity);
         }
 
         if (status != NativeStatus.Ok)
@@ -141,7 +141,7 @@ internal static unsafe partial class NativeMethods
         NativeStatus status;
         fixed (byte* data = file)
         {
-            status = PngDecode(data, (nuint)file.Length, &image, message, MessageCapacity);
+            status = PngDecode(data, (ulong)file.Length, &image, message, MessageCapacity);
         }
 
         return TakeImage(status, image, message, name, "PNG");
@@ -151,7 +151,7 @@ internal static unsafe partial class NativeMethods
     {
         EnsureAbi();
         nint png;
-        nuint length;
+        ulong length;
         byte* message = stackalloc byte[MessageCapacity];
         NativeStatus status;
         fixed (byte* p = pixels)
