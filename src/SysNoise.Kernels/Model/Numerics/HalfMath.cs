@@ -80,7 +80,7 @@ public static class HalfMath
         return (ushort)(sign | q);
     }
 
-    /// <summary>binary16 bits → float32 (exact).</summary>
+    /// <summary>binary16 bits → float32 (exact; NaN made quiet).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FromHalfBits(ushort h)
     {
@@ -89,7 +89,8 @@ public static class HalfMath
         uint m = (uint)h & 0x3FFu;
         if (e == 0x1Fu)
         {
-            return Interop.IntAsFloat(sign | 0x7F800000u | (m << 13));
+            // inf; NaN comes back quiet with its payload (as F16C and .NET do).
+            return Interop.IntAsFloat(m == 0 ? sign | 0x7F800000u : sign | 0x7FC00000u | (m << 13));
         }
 
         if (e != 0)
