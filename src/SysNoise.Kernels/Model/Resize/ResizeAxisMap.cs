@@ -259,7 +259,9 @@ public sealed class ResizeAxisMap
                 }
 
             case ResizeCoordinateMode.PytorchHalfPixel:
-                return outputWidth == 1 ? -0.5 : ((x + 0.5) / s.Scale) - 0.5;
+                // The spec and ONNX Runtime use 0 for a length-1 output; the reference implementation uses −0.5.
+                // Nearest and (non-antialiased) linear give the same value either way; cubic differs: 0 is used.
+                return outputWidth == 1 ? 0.0 : ((x + 0.5) / s.Scale) - 0.5;
             case ResizeCoordinateMode.HalfPixelSymmetric:
                 {
                     double adjustment = s.OutLength / outputWidth;
