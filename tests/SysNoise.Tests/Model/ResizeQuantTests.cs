@@ -4,6 +4,7 @@ using Google.Protobuf;
 using SysNoise.Runtime.Model.Onnx;
 using SysNoise.Runtime.Model.Onnx.Proto;
 using SysNoise.Runtime.Tensors;
+using SysNoise.Tests.Support;
 using Xunit.Abstractions;
 
 namespace SysNoise.Tests.Model;
@@ -152,4 +153,78 @@ public sealed partial class ResizeQuantConformanceTests(ITestOutputHelper output
 
     [GeneratedRegex(@"^test_(resize|upsample|quantizelinear|dequantizelinear)")]
     private static partial Regex MyTests();
+}
+
+/// <summary>The upsample noise knobs, and PTX compilation of the Resize/Quant kernels.</summary>
+public sealed class ResizeQuantKnobAndPtxTests(ITestOutputHelper output)
+{
+    private static byte[] ResizeModel(string mode, string coord, int opset = 13) =>
+        new SysNoise.Runtime.Model.Quantization.OnnxModelBuilder(opset)
+            .Input("x", DType.Float32, 1, 2, 5, 7).Output("y", DType.Float32)
+            .Initializer("roi", new Tensor<float>([], 0)).Initializer("scales", new Tensor<float>([1f, 1f, 2.2f, 1.7f], 4))
+            .Node("Resize", ["x", "roi", "scales"], ["y"], ("mode", mode), ("coordinate_transformation_mode", coord))
+            .ToBytes();
+
+    private static float[] RunModel(byte[] model, Tensor<float> x, SysNoise.Runtime.Model.Execution.ExecutionOptions options) =>
+        ((Tensor<float>)new SysNoise.Runtime.Model.Execution.OnnxSession(OnnxLoader.Load(model, "k.onnx", Path.GetTempPath()), options).Run(new Dictionary<string, Tensor> { ["x"] = x })["y"]).Data;
+
+    [Theory]
+    [InlineData("nearest", "asymmetric", "linear", "half_pixel")]
+    [InlineData("linear", "half_pixel", "nearest", "asymmetric")]
+    [InlineData("linear", "pytorch_half_pixel", "cubic", "align_corners")]
+    public void UpsampleKnobsOverrideEveryResize(string mode, string coord, string knobMode, string knobCoord)
+    {
+        var rng = new Random(RandomImages.RunSeed);
+        var x = new Tensor<float>(Enumerable.Range(0, 70).Select(_ => (float)rng.NextDouble()).ToArray(), 1, 2, 5, 7);
+        var plain = SysNoise.Runtime.Model.Execution.ExecutionOptions.Default;
+        float[] asModel = RunModel(ResizeModel(mode, coord), x, plain);
+        float[] knobbed = RunModel(ResizeModel(mode, coord), x, plain with { UpsampleMode = knobMode, UpsampleCoordinateMode = knobCoord });
+        float[] target = RunModel(ResizeModel(knobMode, knobCoord), x, plain);
+        Assert.Equal(target, knobbed);
+        Assert.NotEqual(asModel, knobbed);
+
+        // Only the mode, or only the coordinates.
+        Assert.Equal(RunModel(ResizeModel(knobMode, coord), x, plain), RunModel(ResizeModel(mode, coord), x, plain with { UpsampleMode = knobMode }));
+        Assert.Equal(RunModel(ResizeModel(mode, knobCoord), x, plain), RunModel(ResizeModel(mode, coord), x, plain with { UpsampleCoordinateMode = knobCoord }));
+    }
+
+    [Fact]
+    public void UpsampleKnobsApplyToUpsample()
+    {
+        var x = new Tensor<float>(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), 1, 1, 3, 4);
+        byte[] up = new SysNoise.Runtime.Model.Quantization.OnnxModelBuilder(9).Input("x", DType.Float32, 1, 1, 3, 4).Output("y", DType.Float32)
+            .Initializer("s", new Tensor<float>([1f, 1f, 2f, 2f], 4)).Node("Upsample", ["x", "s"], ["y"], ("mode", "nearest")).ToBytes();
+        var plain = SysNoise.Runtime.Model.Execution.ExecutionOptions.Default;
+        float[] nearest = RunModel(up, x, plain);
+        float[] linear = RunModel(up, x, plain with { UpsampleMode = "linear" });
+        Assert.Equal(new float[] { 0, 0, 1, 1, 2, 2, 3, 3 }, nearest.Take(8));
+        Assert.Equal(new float[] { 0, 0.5f, 1, 1.5f, 2, 2.5f, 3, 3 }, linear.Take(8)); // asymmetric bilinear
+    }
+
+    [Fact]
+    public void KernelsCompileToPtxWithoutContraction()
+    {
+        using var compiler = new PtxCompiler();
+        var kernels = new (string Name, System.Reflection.MethodInfo Method)[]
+        {
+            ("Weighted<float>", typeof(SysNoise.Kernels.Model.Resize.ResizeKernels).GetMethod("Weighted")!.MakeGenericMethod(typeof(float), typeof(SysNoise.Kernels.Model.Resize.Float32ResizeSum))),
+            ("Weighted<double>", typeof(SysNoise.Kernels.Model.Resize.ResizeKernels).GetMethod("Weighted")!.MakeGenericMethod(typeof(double), typeof(SysNoise.Kernels.Model.Resize.Float64ResizeSum))),
+            ("Gather<byte>", typeof(SysNoise.Kernels.Model.Resize.ResizeKernels).GetMethod("Gather")!.MakeGenericMethod(typeof(byte))),
+            ("Quantize<sbyte>", typeof(SysNoise.Kernels.Model.Quant.QuantKernels).GetMethod("Quantize")!.MakeGenericMethod(typeof(sbyte), typeof(SysNoise.Kernels.Model.Quant.Int8Quant))),
+            ("Dequantize<byte>", typeof(SysNoise.Kernels.Model.Quant.QuantKernels).GetMethod("Dequantize")!.MakeGenericMethod(typeof(byte), typeof(SysNoise.Kernels.Model.Quant.UInt8Quant))),
+        };
+        foreach ((string name, System.Reflection.MethodInfo method) in kernels)
+        {
+            string ptx = compiler.Compile(method);
+            Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+            Assert.DoesNotContain("fma.", ptx, StringComparison.Ordinal);
+            Assert.DoesNotContain(".approx", ptx, StringComparison.Ordinal);
+            if (name.StartsWith("Quantize", StringComparison.Ordinal))
+            {
+                Assert.Contains("div.rn.f32", ptx, StringComparison.Ordinal);
+            }
+
+            output.WriteLine($"{name}: {ptx.Length} chars of PTX");
+        }
+    }
 }
