@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Model.Numerics;
 using SysNoise.Runtime.Tensors;
 
 namespace SysNoise.Runtime.Model.Execution;
@@ -7,13 +8,13 @@ public static class PrecisionTransforms
 {
     public static bool StoresHalf(ExecutionOptions o) => o.Precision is Precision.Fp16 or Precision.Fp16Acc16;
 
-    /// <summary>float32 values rounded to the nearest binary16 (ties to even; overflow to ±inf), kept as float32.</summary>
+    /// <summary>float32 values rounded to the nearest binary16 (ties to even; overflow to ±inf), kept as float32 (<see cref="HalfMath.RoundToHalf"/>, the kernels' own rounding).</summary>
     public static Tensor<float> RoundToHalf(Tensor<float> t)
     {
         var r = new float[t.Data.Length];
         for (int i = 0; i < r.Length; i++)
         {
-            r[i] = (float)(Half)t.Data[i];
+            r[i] = HalfMath.RoundToHalf(t.Data[i]);
         }
 
         return new Tensor<float>(r, t.Shape);

@@ -1,0 +1,158 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using SysNoise.Kernels.Numerics;
+
+namespace SysNoise.Kernels.Model.Resize;
+
+/// <summary>Shape of one Resize axis pass over a C-order tensor viewed as [Outer, InLength, Inner] → [Outer, OutLength, Inner].</summary>
+public readonly struct ResizePassGeometry(int outer, int inLength, int outLength, int inner, int taps)
+{
+    public readonly int Outer = outer;
+    public readonly int InLength = inLength;
+    public readonly int OutLength = outLength;
+    public readonly int Inner = inner;
+    public readonly int Taps = taps;
+
+    public long OutputElements => (long)Outer * OutLength * Inner;
+}
+
+/// <summary>The arithmetic of a weighted (linear/cubic) Resize tap sum: the first product, then each further product added, in tap order.</summary>
+public interface IResizeSumOp<T>
+    where T : unmanaged
+{
+    T First(T value, float weight);
+
+    T Accumulate(T acc, T value, float weight);
+}
+
+/// <summary>float32: each product and each sum rounded once (<see cref="StrictFloat"/>, no FMA contraction on CUDA).</summary>
+public readonly struct Float32ResizeSum : IResizeSumOp<float>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float First(float value, float weight) => StrictFloat.Mul(value, weight);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Accumulate(float acc, float value, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(value, weight));
+}
+
+/// <summary>float64 data: float32 weights widened exactly, products and sums in float64.</summary>
+public readonly struct Float64ResizeSum : IResizeSumOp<double>
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double First(double value, float weight) => StrictFloat.Mul(value, (double)weight);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public double Accumulate(double acc, double value, float weight) => StrictFloat.Add(acc, StrictFloat.Mul(value, (double)weight));
+}
+
+/// <summary>
+/// One output element of a Resize axis pass. The ILGPU kernels and the host loops both call these, so the
+/// accumulation order (tap order) and rounding are written once.
+/// </summary>
+public static class ResizeElement
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Weighted<T, TOp>(ArrayView<T> input, long rowBase, int inner, ArrayView<int> index, ArrayView<int> count, ArrayView<float> coeff, int j, int taps, T extrapolation, TOp op)
+        where T : unmanaged
+        where TOp : struct, IResizeSumOp<T>
+    {
+        int n = count[j];
+        if (n == 0)
+        {
+            return extrapolation;
+        }
+
+        int t = j * taps;
+        T acc = op.First(input[rowBase + ((long)index[t] * inner)], coeff[t]);
+        for (int k = 1; k < n; k++)
+        {
+            acc = op.Accumulate(acc, input[rowBase + ((long)index[t + k] * inner)], coeff[t + k]);
+        }
+
+        return acc;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static T Weighted<T, TOp>(T[] input, long rowBase, int inner, int[] index, int[] count, float[] coeff, int j, int taps, T extrapolation, TOp op)
+        where T : unmanaged
+        where TOp : struct, IResizeSumOp<T>
+    {
+        int n = count[j];
+        if (n == 0)
+        {
+            return extrapolation;
+        }
+
+        int t = j * taps;
+        T acc = op.First(input[rowBase + ((long)index[t] * inner)], coeff[t]);
+        for (int k = 1; k < n; k++)
+        {
+            acc = op.Accumulate(acc, input[rowBase + ((long)index[t + k] * inner)], coeff[t + k]);
+        }
+
+        return acc;
+    }
+}
+
+/// <summary>ILGPU kernels of the Resize/Upsample operators. Index: X = inner, Y = output position on the axis, Z = outer.</summary>
+public static class ResizeKernels
+{
+    /// <summary>Nearest: output copies one input element (or the extrapolation value when the map has no tap).</summary>
+    public static void Gather<T>(Index3D i, ArrayView<T> input, ArrayView<T> output, ArrayView<int> index, ArrayView<int> count, ResizePassGeometry g, T extrapolation)
+        where T : unmanaged
+    {
+        int inner = i.X, j = i.Y, outer = i.Z;
+        long o = ((((long)outer * g.OutLength) + j) * g.Inner) + inner;
+        output[o] = count[j] == 0 ? extrapolation : input[((((long)outer * g.InLength) + index[j * g.Taps]) * g.Inner) + inner];
+    }
+
+    /// <summary>Linear/cubic: the weighted tap sum of <see cref="ResizeElement.Weighted{T,TOp}(ArrayView{T}, long, int, ArrayView{int}, ArrayView{int}, ArrayView{float}, int, int, T, TOp)"/>.</summary>
+    public static void Weighted<T, TOp>(Index3D i, ArrayView<T> input, ArrayView<T> output, ArrayView<int> index, ArrayView<int> count, ArrayView<float> coeff, ResizePassGeometry g, T extrapolation, TOp op)
+        where T : unmanaged
+        where TOp : struct, IResizeSumOp<T>
+    {
+        int inner = i.X, j = i.Y, outer = i.Z;
+        long rowBase = ((long)outer * g.InLength * g.Inner) + inner;
+        output[((((long)outer * g.OutLength) + j) * g.Inner) + inner] = ResizeElement.Weighted(input, rowBase, g.Inner, index, count, coeff, j, g.Taps, extrapolation, op);
+    }
+}
+
+/// <summary>The host loops of the same passes (plain arrays, parallel over outer × output positions).</summary>
+public static class ResizeHost
+{
+    public static void Gather<T>(T[] input, T[] output, int[] index, int[] count, ResizePassGeometry g, T extrapolation, ParallelOptions parallel)
+        where T : unmanaged
+    {
+        Parallel.For(0, (long)g.Outer * g.OutLength, parallel, row =>
+        {
+            long outer = row / g.OutLength;
+            int j = (int)(row % g.OutLength);
+            long o = row * g.Inner;
+            if (count[j] == 0)
+            {
+                output.AsSpan((int)o, g.Inner).Fill(extrapolation);
+                return;
+            }
+
+            long src = ((outer * g.InLength) + index[j * g.Taps]) * g.Inner;
+            Array.Copy(input, src, output, o, g.Inner);
+        });
+    }
+
+    public static void Weighted<T, TOp>(T[] input, T[] output, int[] index, int[] count, float[] coeff, ResizePassGeometry g, T extrapolation, TOp op, ParallelOptions parallel)
+        where T : unmanaged
+        where TOp : struct, IResizeSumOp<T>
+    {
+        Parallel.For(0, (long)g.Outer * g.OutLength, parallel, row =>
+        {
+            long outer = row / g.OutLength;
+            int j = (int)(row % g.OutLength);
+            long o = row * g.Inner;
+            long rowBase = outer * g.InLength * g.Inner;
+            for (int inner = 0; inner < g.Inner; inner++)
+            {
+                output[o + inner] = ResizeElement.Weighted(input, rowBase + inner, g.Inner, index, count, coeff, j, g.Taps, extrapolation, op);
+            }
+        });
+    }
+}
