@@ -46,6 +46,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         Tensor<float> batch = ModelInputs.Images(model.Kind, [2, .. model.Shape[1..]], seed);
         (float[] both, int[] shape) = ModelInputs.OnnxRuntime(path, batch, optimized: false);
         Assert.Equal(2, shape[0]);
+        output.WriteLine($"ONNX Runtime output {string.Join("x", shape)}: mean {both.Average():G4}, max {both.Max():G4}");
         int per = both.Length / 2;
         for (int b = 0; b < 2; b++)
         {
