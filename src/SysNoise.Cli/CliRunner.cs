@@ -22,7 +22,8 @@ public static class CliRunner
         {
             foreach (var error in parse.Errors)
             {
-                Console.Error.WriteLine($"sysnoise: error: {error.Message}");
+                // Some parser messages list choices on separate lines; keep each error on one line.
+                Console.Error.WriteLine($"sysnoise: error: {string.Join(' ', error.Message.Split((char[])['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries))}");
             }
 
             Console.Error.WriteLine("Run 'sysnoise --help' (or 'sysnoise <verb> --help') for usage.");

@@ -15,6 +15,9 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     DiffCommand.Create(),
     DevicesCommand.Create(),
     ResizeNoiseCommand.Create(),
+    RunCommand.Create(),
+    OnnxTestCommand.Create(),
+    ModelInfoCommand.Create(),
 };
 
 return CliRunner.Run(root, args);

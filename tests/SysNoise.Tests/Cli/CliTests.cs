@@ -118,6 +118,9 @@ public sealed class CliTests : IDisposable
     [InlineData("diff")]
     [InlineData("devices")]
     [InlineData("resize-noise")]
+    [InlineData("run")]
+    [InlineData("onnx-test")]
+    [InlineData("model-info")]
     public void EveryVerbHasHelp(string verb)
     {
         (int code, string stdout, _) = Run(verb, "--help");

@@ -17,7 +17,13 @@ public static class OnnxLoader
     public const int MinOpset = 7;
     public const int MaxOpset = 19;
 
-    public static OnnxModel Load(string path)
+    public static OnnxModel Load(string path) => Load(path, allowUnsupportedOps: false);
+
+    /// <summary>
+    /// With <paramref name="allowUnsupportedOps"/>, ops and opsets SysNoise does not implement are not load problems:
+    /// the graph can still be inspected (model-info), but not run.
+    /// </summary>
+    public static OnnxModel Load(string path, bool allowUnsupportedOps)
     {
         byte[] bytes;
         try
@@ -29,10 +35,10 @@ public static class OnnxLoader
             throw new IO.SysNoiseIOException(path, $"cannot read: {ex.Message}");
         }
 
-        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".");
+        return Load(bytes, path, Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", allowUnsupportedOps);
     }
 
-    public static OnnxModel Load(byte[] bytes, string path, string modelDirectory)
+    public static OnnxModel Load(byte[] bytes, string path, string modelDirectory, bool allowUnsupportedOps = false)
     {
         ModelProto proto;
         try
@@ -62,12 +68,12 @@ public static class OnnxLoader
         }
 
         int opset = opsets.GetValueOrDefault(string.Empty);
-        if (opsets.ContainsKey(string.Empty) && (opset < MinOpset || opset > MaxOpset))
+        if (opsets.ContainsKey(string.Empty) && (opset < MinOpset || opset > MaxOpset) && !allowUnsupportedOps)
         {
             problems.Add($"default-domain opset {opset} is not supported (SysNoise implements opsets {MinOpset}–{MaxOpset})");
         }
 
-        OnnxGraph graph = BuildGraph(proto.Graph, opsets, modelDirectory, problems, outer: null);
+        OnnxGraph graph = BuildGraph(proto.Graph, opsets, modelDirectory, problems, outer: null, allowUnsupportedOps);
         if (problems.Count > 0)
         {
             throw new OnnxLoadException(path, problems);
@@ -83,7 +89,7 @@ public static class OnnxLoader
         };
     }
 
-    private static OnnxGraph BuildGraph(GraphProto g, IReadOnlyDictionary<string, int> opsets, string directory, List<string> problems, ISet<string>? outer)
+    private static OnnxGraph BuildGraph(GraphProto g, IReadOnlyDictionary<string, int> opsets, string directory, List<string> problems, ISet<string>? outer, bool allowUnsupportedOps)
     {
         var initializers = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (TensorProto t in g.Initializer)
@@ -130,7 +136,7 @@ public static class OnnxLoader
             {
                 try
                 {
-                    attributes[a.Name] = ToAttribute(a, opsets, directory, problems);
+                    attributes[a.Name] = ToAttribute(a, opsets, directory, problems, allowUnsupportedOps);
                 }
                 catch (InvalidDataException ex)
                 {
@@ -159,6 +165,12 @@ public static class OnnxLoader
             }
             else if (!OpRegistry.TryGet(domain, n.OpType, out IOnnxOperator op))
             {
+                if (allowUnsupportedOps)
+                {
+                    nodes.Add(node);
+                    continue;
+                }
+
                 problems.Add($"{label}: unsupported op {(domain.Length > 0 ? domain + "." : string.Empty)}{n.OpType}");
             }
             else
@@ -316,7 +328,7 @@ public static class OnnxLoader
         return new OnnxValueInfo(v.Name, OnnxTensors.ToDType(t.ElemType), shape);
     }
 
-    private static OnnxAttribute ToAttribute(AttributeProto a, IReadOnlyDictionary<string, int> opsets, string directory, List<string> problems)
+    private static OnnxAttribute ToAttribute(AttributeProto a, IReadOnlyDictionary<string, int> opsets, string directory, List<string> problems, bool allowUnsupportedOps)
     {
         if (!string.IsNullOrEmpty(a.RefAttrName))
         {
@@ -346,7 +358,7 @@ public static class OnnxLoader
             AttributeProto.Types.AttributeType.Ints => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Ints, Ints = a.Ints.ToArray() },
             AttributeProto.Types.AttributeType.Strings => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Strings, Strings = a.Strings.Select(s => s.ToStringUtf8()).ToArray() },
             AttributeProto.Types.AttributeType.Tensor => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Tensor, Tensor = OnnxTensors.Decode(a.T ?? throw new InvalidDataException("tensor attribute without a tensor"), p => ExternalData(p, directory)) },
-            AttributeProto.Types.AttributeType.Graph => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Graph, Graph = BuildGraph(a.G ?? throw new InvalidDataException("graph attribute without a graph"), opsets, directory, problems, outer: new HashSet<string>()) },
+            AttributeProto.Types.AttributeType.Graph => new OnnxAttribute { Name = a.Name, Kind = OnnxAttributeKind.Graph, Graph = BuildGraph(a.G ?? throw new InvalidDataException("graph attribute without a graph"), opsets, directory, problems, outer: new HashSet<string>(), allowUnsupportedOps) },
             _ => throw new NotSupportedException($"attribute type {type} is not supported"),
         };
     }

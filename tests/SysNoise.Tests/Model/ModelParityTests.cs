@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using SysNoise.Runtime.Devices;
+using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Onnx;
+using SysNoise.Runtime.Tensors;
+using SysNoise.Tests.Resize;
+using SysNoise.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SysNoise.Tests.Model;
+
+/// <summary>
+/// Whole-model parity on the zoo (<see cref="ModelCache.All"/>: eight torchvision architectures with random weights
+/// and the three real PP-OCR models), on seeded random images:
+/// <list type="bullet">
+/// <item>SysNoise's host executor (fp32) against ONNX Runtime running the graph as written: relative L2 error
+/// below 1e-5, the same top-1 class (classifiers, direction classifier), the same greedy CTC decode (recognizer);
+/// for the detector, the probability map by relative L2 (threshold flips at DB's 0.3 are reported).</item>
+/// <item>The ILGPU CPU simulator against the host path, bit for bit, on every value of the graph, for the models
+/// with a reduced input (<see cref="ZooModel.ReducedShape"/>); the simulator is ~40× slower than the host loops.</item>
+/// <item>ONNX Runtime against itself (optimized at batch 1 vs as written at batch 2): the exports really have a dynamic
+/// batch, and the 1e-5 bound is one two correct fp32 executors meet on these models.</item>
+/// </list>
+/// </summary>
+public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests.Accelerators accelerators) : IClassFixture<KernelParityTests.Accelerators>
+{
+    /// <summary>Relative L2 bound between two fp32 executors; never loosened.</summary>
+    public const double MaxRelativeL2 = 1e-5;
+
+    /// <summary>DB's default binarisation threshold of the PP-OCR detector's probability map.</summary>
+    private const float DetectorThreshold = 0.3f;
+
+    public static TheoryData<string> Models => new(ModelCache.All.Select(m => m.Name));
+
+    public static TheoryData<string> SimulatorModels => new(ModelCache.All.Where(m => m.ReducedShape is not null).Select(m => m.Name));
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void OnnxRuntimeReferenceIsStable(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        string path = ModelCache.PathOf(model);
+        int seed = ModelInputs.SeedFor(name);
+        output.WriteLine($"{name}: seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        Tensor<float> batch = ModelInputs.Images(model.Kind, [2, .. model.Shape[1..]], seed);
+        (float[] both, int[] shape) = ModelInputs.OnnxRuntime(path, batch, optimized: false);
+        Assert.Equal(2, shape[0]);
+        output.WriteLine($"ONNX Runtime output {string.Join("x", shape)}: mean {both.Average():G4}, max {both.Max():G4}");
+        int per = both.Length / 2;
+        for (int b = 0; b < 2; b++)
+        {
+            (float[] single, int[] singleShape) = ModelInputs.OnnxRuntime(path, ModelInputs.Item(batch, b), optimized: true);
+            Assert.Equal(shape[1..], singleShape[1..]);
+            List<string> problems = Compare(model, single, both.AsSpan(b * per, per), singleShape);
+            Assert.True(problems.Count == 0, $"{name} item {b}: ORT optimized batch 1 vs ORT unoptimized batch 2: {string.Join("; ", problems)} (SYSNOISE_SEED={RandomImages.RunSeed})");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void HostExecutorMatchesOnnxRuntime(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        string path = ModelCache.PathOf(model);
+        int seed = ModelInputs.SeedFor(name);
+        output.WriteLine($"{name}: input {string.Join("x", model.Shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        Tensor<float> input = ModelInputs.Images(model.Kind, model.Shape, seed);
+
+        var clock = Stopwatch.StartNew();
+        (float[] expected, int[] expectedShape) = ModelInputs.OnnxRuntime(path, input, optimized: false);
+        double ortMs = clock.Elapsed.TotalMilliseconds;
+
+        OnnxModel onnx = OnnxLoader.Load(path);
+        var session = new OnnxSession(onnx, ExecutionOptions.Default, HostDevice.Shared);
+        clock.Restart();
+        IReadOnlyDictionary<string, Tensor> results = session.Run(new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = input });
+        double oursMs = clock.Elapsed.TotalMilliseconds;
+        var actual = Assert.IsType<Tensor<float>>(results[onnx.Graph.Outputs[0].Name]);
+        Assert.Equal(expectedShape, actual.Shape);
+        output.WriteLine($"ONNX Runtime {ortMs:0.0} ms (session creation included), SysNoise host {oursMs:0.0} ms");
+
+        List<string> problems = Compare(model, expected, actual.Data, expectedShape);
+        Assert.True(problems.Count == 0, $"{name}: SysNoise host vs ONNX Runtime: {string.Join("; ", problems)} (SYSNOISE_SEED={RandomImages.RunSeed})");
+    }
+
+    [Theory]
+    [MemberData(nameof(SimulatorModels))]
+    public void IlgpuCpuMatchesHostBitForBit(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        int[] shape = model.ReducedShape!;
+        int seed = ModelInputs.SeedFor(name);
+        output.WriteLine($"{name}: input {string.Join("x", shape)} on {accelerators.CpuSimulator.Name}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        OnnxModel onnx = OnnxLoader.Load(ModelCache.PathOf(model));
+        var inputs = new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = ModelInputs.Images(model.Kind, shape, seed) };
+
+        // Every value the host produces, so the first diverging node is named, not just a differing output.
+        var host = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var clock = Stopwatch.StartNew();
+        new OnnxSession(onnx, ExecutionOptions.Default, HostDevice.Shared).Run(inputs, (value, t) => host[value] = t);
+        double hostMs = clock.Elapsed.TotalMilliseconds;
+
+        string? firstDifference = null;
+        int compared = 0;
+        clock.Restart();
+        new OnnxSession(onnx, ExecutionOptions.Default, accelerators.CpuSimulator).Run(inputs, (value, t) =>
+        {
+            compared++;
+            if (firstDifference is null && BitDifference(host[value], t) is { } diff)
+            {
+                firstDifference = $"value '{value}': {diff}";
+            }
+        });
+        output.WriteLine($"host {hostMs:0.0} ms, simulator {clock.Elapsed.TotalMilliseconds:0.0} ms, {compared} values compared");
+        Assert.Equal(host.Count, compared);
+        Assert.True(firstDifference is null, $"{name} ILGPU CPU vs host, first difference at {firstDifference} (SYSNOISE_SEED={RandomImages.RunSeed})");
+    }
+
+    [Fact]
+    public void MetricsMeanWhatTheySay()
+    {
+        Assert.Equal(0, ModelInputs.RelativeL2([1f, 2f], [1f, 2f]));
+        Assert.Equal(0.5, ModelInputs.RelativeL2([3f, 4f], [3f + 1.5f, 4f + 2f]), 12);
+        Assert.Equal([1, 0], ModelInputs.ArgMaxRows([0f, 5f, 1f, 9f, 2f, 3f], 3));
+        Assert.Equal(2f, ModelInputs.TopMargin([1f, 7f, 5f]));
+        Assert.Equal([3, 2], GreedyCtc([0, 3, 3, 0, 2, 2, 0]));
+        Assert.Equal([3, 3], GreedyCtc([3, 0, 3]));
+        Tensor<float> a = ModelInputs.Images(ZooKind.Classifier, [2, 3, 8, 8], 7), b = ModelInputs.Images(ZooKind.Classifier, [2, 3, 8, 8], 7);
+        Assert.Equal(a.Data, b.Data);
+        Assert.Equal(a.Data.AsSpan(192, 192).ToArray(), ModelInputs.Item(a, 1).Data);
+    }
+
+    /// <summary>Every check for one output pair; empty when they agree.</summary>
+    private static List<string> Compare(ZooModel model, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, int[] shape)
+    {
+        var problems = new List<string>();
+        if (expected.Length != actual.Length)
+        {
+            problems.Add($"{actual.Length} values, expected {expected.Length}");
+            return problems;
+        }
+
+        double rel = ModelInputs.RelativeL2(expected, actual);
+        double maxAbs = ModelInputs.MaxAbsDiff(expected, actual);
+        if (!(rel < MaxRelativeL2))
+        {
+            problems.Add($"relative L2 error {rel:E3} (bound {MaxRelativeL2:E0}), max |diff| {maxAbs:E3}");
+        }
+
+        int width = shape[^1];
+        switch (model.Kind)
+        {
+            case ZooKind.Classifier or ZooKind.OcrDirection:
+            {
+                int[] e = ModelInputs.ArgMaxRows(expected, width), a = ModelInputs.ArgMaxRows(actual, width);
+                for (int r = 0; r < e.Length; r++)
+                {
+                    if (e[r] != a[r])
+                    {
+                        problems.Add($"top-1 of row {r}: {a[r]}, expected {e[r]} (expected top-2 margin {ModelInputs.TopMargin(expected.Slice(r * width, width)):E3})");
+                    }
+                }
+
+                break;
+            }
+
+            case ZooKind.OcrRecognizer:
+            {
+                // The text is the greedy CTC decode of the per-timestep argmax; it must be the same string.
+                int[] e = GreedyCtc(ModelInputs.ArgMaxRows(expected, width)), a = GreedyCtc(ModelInputs.ArgMaxRows(actual, width));
+                if (!e.SequenceEqual(a))
+                {
+                    problems.Add($"CTC decode [{string.Join(",", a)}], expected [{string.Join(",", e)}]");
+                }
+
+                break;
+            }
+
+            case ZooKind.OcrDetector:
+            {
+                int flips = 0;
+                for (int i = 0; i < expected.Length; i++)
+                {
+                    flips += (expected[i] > DetectorThreshold) != (actual[i] > DetectorThreshold) ? 1 : 0;
+                }
+
+                // Informational: a pixel within rounding of the threshold may flip without either executor being wrong.
+                if (problems.Count > 0)
+                {
+                    problems.Add($"{flips} of {expected.Length} pixels on the other side of {DetectorThreshold}");
+                }
+
+                break;
+            }
+        }
+
+        return problems;
+    }
+
+    /// <summary>Greedy CTC: merge repeats, then drop the blank (class 0, as PaddleOCR's CTCLabelDecode).</summary>
+    private static int[] GreedyCtc(int[] argmax)
+    {
+        var result = new List<int>();
+        for (int t = 0; t < argmax.Length; t++)
+        {
+            if (argmax[t] != 0 && (t == 0 || argmax[t] != argmax[t - 1]))
+            {
+                result.Add(argmax[t]);
+            }
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>null when shape, dtype and every element's bits agree.</summary>
+    private static string? BitDifference(Tensor expected, Tensor actual)
+    {
+        if (!expected.Shape.SequenceEqual(actual.Shape) || expected.DType != actual.DType)
+        {
+            return $"{actual.DType} {actual.ShapeText}, host {expected.DType} {expected.ShapeText}";
+        }
+
+        if (expected is Tensor<float> e && actual is Tensor<float> a)
+        {
+            for (int i = 0; i < e.Data.Length; i++)
+            {
+                if (BitConverter.SingleToInt32Bits(e.Data[i]) != BitConverter.SingleToInt32Bits(a.Data[i]))
+                {
+                    return $"element {i}: {a.Data[i]:R}, host {e.Data[i]:R} of {e.Data.Length}";
+                }
+            }
+
+            return null;
+        }
+
+        for (long i = 0; i < expected.Length; i++)
+        {
+            double x = expected.GetAsDouble(i), y = actual.GetAsDouble(i);
+            if (BitConverter.DoubleToInt64Bits(x) != BitConverter.DoubleToInt64Bits(y))
+            {
+                return $"element {i}: {y:R}, host {x:R}";
+            }
+        }
+
+        return null;
+    }
+}
