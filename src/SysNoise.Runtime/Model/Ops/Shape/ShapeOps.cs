@@ -210,7 +210,7 @@ public sealed class ConcatOperator : IOnnxOperator
     {
         Tensor first = inputs[0]!;
         int rank = first.Rank;
-        int axis = Typed.Axis(node.Int("axis", rank == 0 ? 0 : throw new ArgumentException("Concat needs axis")), rank, "Concat axis");
+        int axis = node.Has("axis") ? Typed.Axis(node.Int("axis", 0), rank, "Concat axis") : throw new ArgumentException("Concat needs axis");
         var shape = (int[])first.Shape.Clone();
         int total = 0;
         foreach (Tensor? t in inputs)
