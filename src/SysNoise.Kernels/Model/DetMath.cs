@@ -502,6 +502,12 @@ public static class DetMath
             return yOdd ? CopySign(mag, x) : mag;
         }
 
+        if (IsInf(x))
+        {
+            float mag = y > 0 ? float.PositiveInfinity : 0f;
+            return x < 0 && yOdd ? -mag : mag;
+        }
+
         if (x < 0 && !yIsInt)
         {
             return float.NaN;

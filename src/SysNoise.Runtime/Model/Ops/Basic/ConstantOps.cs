@@ -70,7 +70,7 @@ public sealed class ConstantOfShapeOperator : IOnnxOperator
     }
 }
 
-/// <summary>Dropout in inference: the input itself and an all-true mask. Training mode (random masks) is refused at load.</summary>
+/// <summary>Dropout in inference: the input itself and an all-true mask (all ones of the input's type before opset 10). Training mode (random masks) is refused at load.</summary>
 public sealed class DropoutOperator : IOnnxOperator
 {
     public string OpType => "Dropout";
@@ -94,6 +94,12 @@ public sealed class DropoutOperator : IOnnxOperator
         if (node.Outputs.Count < 2)
         {
             return [x];
+        }
+
+        if (node.Opset < 10)
+        {
+            // Dropout-7: the mask has the input's type (all ones).
+            return [x, Typed.Take(Basic.CastOperator.Convert(new Tensor<float>([1f], []), x.DType), new int[x.Length], x.Shape)];
         }
 
         var mask = new bool[x.Length];
