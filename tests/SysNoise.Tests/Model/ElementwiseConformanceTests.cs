@@ -1,3 +1,4 @@
+using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.Model.Onnx;
 using Xunit.Abstractions;
 
@@ -27,6 +28,25 @@ public sealed class ElementwiseConformanceTests(ITestOutputHelper output)
 
         var results = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).Select(d => OnnxBackendTests.Run(d)).ToList();
         Report(suite, results);
+    }
+
+    /// <summary>
+    /// The node suite again with every operator on ILGPU's CPU accelerator: the kernels (not only the host loops)
+    /// meet the suite's tolerance. Data-movement operators run on the host in any session.
+    /// </summary>
+    [Fact]
+    public void NodeSuitePassesOnIlgpuCpuAccelerator()
+    {
+        string dir = Path.Combine(Root, "node");
+        if (!Directory.Exists(dir))
+        {
+            output.WriteLine($"{dir} is not installed (apt install libonnx-testdata): skipped");
+            return;
+        }
+
+        using var device = IlgpuDevice.CreateCpuSimulator();
+        var results = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).Select(d => OnnxBackendTests.Run(d, device)).ToList();
+        Report("node (ILGPU CPU accelerator)", results);
     }
 
     private void Report(string suite, List<BackendTestResult> results)
