@@ -1,0 +1,178 @@
+namespace SysNoise.Kernels.Model.Elementwise;
+
+/// <summary>An element function of one lane type (what the host loops are generic over).</summary>
+public interface IUnaryLane<TIn, TOut>
+{
+    TOut Apply(TIn x);
+}
+
+public interface IBinaryLane<TIn, TOut>
+{
+    TOut Apply(TIn a, TIn b);
+}
+
+public readonly struct FloatUnary<TOp>(TOp op) : IUnaryLane<float, float>
+    where TOp : struct, IUnaryOp
+{
+    private readonly TOp op = op;
+
+    public float Apply(float x) => op.Apply(x);
+}
+
+public readonly struct DoubleUnary<TOp>(TOp op) : IUnaryLane<double, double>
+    where TOp : struct, IUnaryOp
+{
+    private readonly TOp op = op;
+
+    public double Apply(double x) => op.Apply(x);
+}
+
+public readonly struct FloatBinary<TOp>(TOp op) : IBinaryLane<float, float>
+    where TOp : struct, IBinaryOp
+{
+    private readonly TOp op = op;
+
+    public float Apply(float a, float b) => op.Apply(a, b);
+}
+
+public readonly struct DoubleBinary<TOp>(TOp op) : IBinaryLane<double, double>
+    where TOp : struct, IBinaryOp
+{
+    private readonly TOp op = op;
+
+    public double Apply(double a, double b) => op.Apply(a, b);
+}
+
+public readonly struct LongBinary<TOp>(TOp op) : IBinaryLane<long, long>
+    where TOp : struct, IBinaryOp
+{
+    private readonly TOp op = op;
+
+    public long Apply(long a, long b) => op.Apply(a, b);
+}
+
+public readonly struct FloatCompare<TOp>(TOp op) : IBinaryLane<float, bool>
+    where TOp : struct, ICompareOp
+{
+    private readonly TOp op = op;
+
+    public bool Apply(float a, float b) => op.Apply(a, b);
+}
+
+public readonly struct DoubleCompare<TOp>(TOp op) : IBinaryLane<double, bool>
+    where TOp : struct, ICompareOp
+{
+    private readonly TOp op = op;
+
+    public bool Apply(double a, double b) => op.Apply(a, b);
+}
+
+public readonly struct LongCompare<TOp>(TOp op) : IBinaryLane<long, bool>
+    where TOp : struct, ICompareOp
+{
+    private readonly TOp op = op;
+
+    public bool Apply(long a, long b) => op.Apply(a, b);
+}
+
+/// <summary>
+/// Host loops for elementwise ops: per element, so the thread count never changes a result. Large tensors are
+/// split into chunks of rows run in parallel.
+/// </summary>
+public static class ElementwiseHost
+{
+    /// <summary>Elements below which a loop runs on one thread.</summary>
+    public const int ParallelThreshold = 1 << 16;
+
+    public static void Unary<TIn, TOut, TLane>(TIn[] input, TOut[] output, TLane lane, int threads)
+        where TLane : struct, IUnaryLane<TIn, TOut>
+    {
+        int n = output.Length;
+        if (n < ParallelThreshold || threads <= 1)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                output[i] = lane.Apply(input[i]);
+            }
+
+            return;
+        }
+
+        int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        {
+            int start = (int)((long)n * c / chunks), end = (int)((long)n * (c + 1) / chunks);
+            for (int i = start; i < end; i++)
+            {
+                output[i] = lane.Apply(input[i]);
+            }
+        });
+    }
+
+    public static void Binary<TIn, TOut, TLane>(TIn[] a, TIn[] b, TOut[] output, BroadcastPlan plan, TLane lane, int threads)
+        where TLane : struct, IBinaryLane<TIn, TOut>
+    {
+        int inner = plan.Inner;
+        int rows = inner == 0 ? 0 : plan.Count / inner;
+        int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
+        if (plan.Count < ParallelThreshold || threads <= 1 || rows < 2)
+        {
+            Rows(0, rows);
+            return;
+        }
+
+        int chunks = Math.Min(threads * 4, rows);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            Rows((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+
+        void Rows(int start, int end)
+        {
+            for (int r = start; r < end; r++)
+            {
+                int ia = plan.RowOffset(0, r), ib = plan.RowOffset(1, r), o = r * inner;
+                if (sa == 1 && sb == 1)
+                {
+                    for (int j = 0; j < inner; j++)
+                    {
+                        output[o + j] = lane.Apply(a[ia + j], b[ib + j]);
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < inner; j++)
+                    {
+                        output[o + j] = lane.Apply(a[ia + (j * sa)], b[ib + (j * sb)]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Where: output = cond ? x : y, broadcast three ways.</summary>
+    public static void Select<T>(bool[] cond, T[] x, T[] y, T[] output, BroadcastPlan plan, int threads)
+    {
+        int inner = plan.Inner;
+        int rows = inner == 0 ? 0 : plan.Count / inner;
+        int sc = plan.Strides[0][^1], sx = plan.Strides[1][^1], sy = plan.Strides[2][^1];
+        Action<int, int> body = (start, end) =>
+        {
+            for (int r = start; r < end; r++)
+            {
+                int ic = plan.RowOffset(0, r), ix = plan.RowOffset(1, r), iy = plan.RowOffset(2, r), o = r * inner;
+                for (int j = 0; j < inner; j++)
+                {
+                    output[o + j] = cond[ic + (j * sc)] ? x[ix + (j * sx)] : y[iy + (j * sy)];
+                }
+            }
+        };
+        if (plan.Count < ParallelThreshold || threads <= 1 || rows < 2)
+        {
+            body(0, rows);
+            return;
+        }
+
+        int chunks = Math.Min(threads * 4, rows);
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            body((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+    }
+}
