@@ -1,0 +1,399 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SysNoise.Kernels.Model.Nn;
+
+/// <summary>
+/// Supplies B of C = A·B as column panels of <see cref="GemmHost.NR"/> columns: for columns [n0, n0 + nc) (n0 a
+/// multiple of NR) and rows [k0, k0 + kc), panel p's row k is at result + p·panelStride + (k − k0)·NR, columns past
+/// the end zero. Packers write into <paramref name="work"/>; pre-packed operands return their own memory.
+/// </summary>
+public unsafe interface IPanelSource
+{
+    float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride);
+}
+
+/// <summary>B given as a strided matrix: B(k, n) = data[k·rowStride + n·colStride].</summary>
+public readonly unsafe struct StridedPanels(float* data, long rowStride, long colStride) : IPanelSource
+{
+    public float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride)
+    {
+        int nr = GemmHost.NR;
+        panelStride = (long)kc * nr;
+        for (int k = 0; k < kc; k++)
+        {
+            float* src = data + ((long)(k0 + k) * rowStride);
+            for (int c = 0; c < nc; c += nr)
+            {
+                int cols = Math.Min(nr, nc - c);
+                float* dst = work + ((c / nr) * panelStride) + ((long)k * nr);
+                if (colStride == 1)
+                {
+                    GemmHost.CopyRow(src + n0 + c, dst, cols);
+                }
+                else
+                {
+                    for (int j = 0; j < cols; j++)
+                    {
+                        dst[j] = src[(n0 + c + j) * colStride];
+                    }
+
+                    new Span<float>(dst + cols, nr - cols).Clear();
+                }
+            }
+        }
+
+        return work;
+    }
+}
+
+/// <summary>B packed once as [panel][K][NR] (see <see cref="GemmHost.PackB"/>).</summary>
+public readonly unsafe struct PrepackedPanels(float* packed, int k) : IPanelSource
+{
+    public float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride)
+    {
+        panelStride = (long)k * GemmHost.NR;
+        return packed + ((n0 / GemmHost.NR) * panelStride) + ((long)k0 * GemmHost.NR);
+    }
+}
+
+/// <summary>
+/// The host GEMM: C[M, N] = A[M, K]·B[K, N] (+ a per-row bias), A packed as [M/MR panels][K][MR], B supplied as
+/// NR-column panels. A register-blocked micro-kernel keeps an MR×NR tile of C in vector registers and, for every
+/// element, runs acc = fma(a, b, acc) over k = 0..K−1 in order (a K block stores the tile and the next reloads it,
+/// which is exact), then adds the bias once: the chain of <see cref="NnMath"/>, so results do not depend on the
+/// tiling, the thread split or the vector width.
+/// </summary>
+public static unsafe class GemmHost
+{
+    /// <summary>Columns per B panel: two vectors.</summary>
+    public static readonly int NR = Vector512.IsHardwareAccelerated ? 32 : 16;
+
+    /// <summary>Rows per A panel.</summary>
+    public static readonly int MR = Vector512.IsHardwareAccelerated ? 8 : 6;
+
+    /// <summary>K block: a B panel of KC×NR floats stays in L1 while the A panels stream past it.</summary>
+    public const int KC = 256;
+
+    /// <summary>Columns handled per B packing (a multiple of every NR).</summary>
+    public const int NT = 256;
+
+    /// <summary>Floats of work space one <see cref="Run{TB}"/> call needs.</summary>
+    public static int WorkSize => KC * NT;
+
+    public static int Panels(int m) => (m + MR - 1) / MR;
+
+    /// <summary>Floats of a packed A of M×K.</summary>
+    public static long PackedASize(int m, int k) => (long)Panels(m) * MR * k;
+
+    /// <summary>Packs A(m, k) = a[m·rowStride + k·colStride] as [panel][K][MR], rows past M zero.</summary>
+    public static void PackA(float* a, long rowStride, long colStride, int m, int k, float* dst)
+    {
+        int mr = MR;
+        for (int p = 0; p < Panels(m); p++)
+        {
+            float* panel = dst + ((long)p * mr * k);
+            int rows = Math.Min(mr, m - (p * mr));
+            for (int r = 0; r < mr; r++)
+            {
+                if (r >= rows)
+                {
+                    for (int kk = 0; kk < k; kk++)
+                    {
+                        panel[((long)kk * mr) + r] = 0f;
+                    }
+
+                    continue;
+                }
+
+                float* src = a + ((long)((p * mr) + r) * rowStride);
+                for (int kk = 0; kk < k; kk++)
+                {
+                    panel[((long)kk * mr) + r] = src[kk * colStride];
+                }
+            }
+        }
+    }
+
+    /// <summary>Floats of a packed B of K×N.</summary>
+    public static long PackedBSize(int k, int n) => (long)((n + NR - 1) / NR) * NR * k;
+
+    /// <summary>Packs B(k, n) = b[k·rowStride + n·colStride] as [panel][K][NR], columns past N zero.</summary>
+    public static void PackB(float* b, long rowStride, long colStride, int k, int n, float* dst)
+    {
+        var src = new StridedPanels(b, rowStride, colStride);
+        int nr = NR;
+        for (int n0 = 0; n0 < n; n0 += nr)
+        {
+            // One panel at a time, straight into place (panelStride = K·NR when kc = K).
+            src.Panels(0, k, n0, Math.Min(nr, n - n0), dst + ((long)(n0 / nr) * k * nr), out _);
+        }
+    }
+
+    /// <summary>
+    /// C rows of panels [mp0, mp1) and columns [n0, n1) (n0 a multiple of NT). <paramref name="rowBias"/> (null: none)
+    /// is added once after the whole K chain. K must be ≥ 1. <paramref name="work"/> holds <see cref="WorkSize"/> floats.
+    /// </summary>
+    public static void Run<TB>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work)
+        where TB : struct, IPanelSource
+    {
+        int mr = MR, nr = NR;
+        float* tile = stackalloc float[8 * 32];
+        float* edgeBias = stackalloc float[8];
+        for (int nt = n0; nt < n1; nt += NT)
+        {
+            int nc = Math.Min(NT, n1 - nt);
+            for (int k0 = 0; k0 < k; k0 += KC)
+            {
+                int kc = Math.Min(KC, k - k0);
+                float* panels = b.Panels(k0, kc, nt, nc, work, out long panelStride);
+                bool accumulate = k0 > 0;
+                bool last = k0 + kc == k;
+                for (int p = 0; p * nr < nc; p++)
+                {
+                    float* bp = panels + (p * panelStride);
+                    int cols = Math.Min(nr, nc - (p * nr));
+                    for (int mp = mp0; mp < mp1; mp++)
+                    {
+                        float* ap = packedA + ((long)mp * mr * k) + ((long)k0 * mr);
+                        int rows = Math.Min(mr, m - (mp * mr));
+                        float* cp = c + ((long)mp * mr * ldc) + nt + (p * nr);
+                        float* bias = last && rowBias != null ? rowBias + (mp * mr) : null;
+                        if (rows == mr && cols == nr)
+                        {
+                            Tile(ap, bp, kc, cp, ldc, accumulate, bias, rows);
+                        }
+                        else
+                        {
+                            // Edge tile: run the full tile on a scratch copy, keep the valid part.
+                            for (int r = 0; r < mr; r++)
+                            {
+                                for (int j = 0; j < nr; j++)
+                                {
+                                    tile[(r * nr) + j] = accumulate && r < rows && j < cols ? cp[(r * ldc) + j] : 0f;
+                                }
+                            }
+
+                            if (bias != null)
+                            {
+                                for (int r = 0; r < mr; r++)
+                                {
+                                    edgeBias[r] = r < rows ? bias[r] : 0f;
+                                }
+                            }
+
+                            Tile(ap, bp, kc, tile, nr, accumulate, bias != null ? edgeBias : null, rows);
+                            for (int r = 0; r < rows; r++)
+                            {
+                                for (int j = 0; j < cols; j++)
+                                {
+                                    cp[(r * ldc) + j] = tile[(r * nr) + j];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Tile(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias, int rows)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            if (rows == 1)
+            {
+                Kernel512x1(a, b, kc, c, accumulate, bias);
+            }
+            else
+            {
+                Kernel512(a, b, kc, c, ldc, accumulate, bias);
+            }
+        }
+        else
+        {
+            Kernel256(a, b, kc, c, ldc, accumulate, bias);
+        }
+    }
+
+    /// <summary>Copies <paramref name="cols"/> floats (≤ NR) and zeroes the rest of the NR-wide row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void CopyRow(float* src, float* dst, int cols)
+    {
+        if (cols == NR)
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                Vector512.Store(Vector512.Load(src), dst);
+                Vector512.Store(Vector512.Load(src + 16), dst + 16);
+            }
+            else
+            {
+                Vector256.Store(Vector256.Load(src), dst);
+                Vector256.Store(Vector256.Load(src + 8), dst + 8);
+            }
+
+            return;
+        }
+
+        int j = 0;
+        for (; j < cols; j++)
+        {
+            dst[j] = src[j];
+        }
+
+        for (; j < NR; j++)
+        {
+            dst[j] = 0f;
+        }
+    }
+
+    /// <summary>8×32 tile: 16 zmm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate)
+        {
+            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
+            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
+            c20 = Vector512.Load(c + (2 * ldc)); c21 = Vector512.Load(c + (2 * ldc) + 16);
+            c30 = Vector512.Load(c + (3 * ldc)); c31 = Vector512.Load(c + (3 * ldc) + 16);
+            c40 = Vector512.Load(c + (4 * ldc)); c41 = Vector512.Load(c + (4 * ldc) + 16);
+            c50 = Vector512.Load(c + (5 * ldc)); c51 = Vector512.Load(c + (5 * ldc) + 16);
+            c60 = Vector512.Load(c + (6 * ldc)); c61 = Vector512.Load(c + (6 * ldc) + 16);
+            c70 = Vector512.Load(c + (7 * ldc)); c71 = Vector512.Load(c + (7 * ldc) + 16);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+        }
+
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += 32;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> v = Vector512.Create(bias[0]); c00 += v; c01 += v;
+            v = Vector512.Create(bias[1]); c10 += v; c11 += v;
+            v = Vector512.Create(bias[2]); c20 += v; c21 += v;
+            v = Vector512.Create(bias[3]); c30 += v; c31 += v;
+            v = Vector512.Create(bias[4]); c40 += v; c41 += v;
+            v = Vector512.Create(bias[5]); c50 += v; c51 += v;
+            v = Vector512.Create(bias[6]); c60 += v; c61 += v;
+            v = Vector512.Create(bias[7]); c70 += v; c71 += v;
+        }
+
+        Vector512.Store(c00, c); Vector512.Store(c01, c + 16);
+        Vector512.Store(c10, c + ldc); Vector512.Store(c11, c + ldc + 16);
+        Vector512.Store(c20, c + (2 * ldc)); Vector512.Store(c21, c + (2 * ldc) + 16);
+        Vector512.Store(c30, c + (3 * ldc)); Vector512.Store(c31, c + (3 * ldc) + 16);
+        Vector512.Store(c40, c + (4 * ldc)); Vector512.Store(c41, c + (4 * ldc) + 16);
+        Vector512.Store(c50, c + (5 * ldc)); Vector512.Store(c51, c + (5 * ldc) + 16);
+        Vector512.Store(c60, c + (6 * ldc)); Vector512.Store(c61, c + (6 * ldc) + 16);
+        Vector512.Store(c70, c + (7 * ldc)); Vector512.Store(c71, c + (7 * ldc) + 16);
+    }
+
+    /// <summary>1×32 tile (M = 1 products such as a batch-1 fully connected layer): reads row 0 of the A panel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512x1(float* a, float* b, int kc, float* c, bool accumulate, float* bias)
+    {
+        Vector512<float> c0 = accumulate ? Vector512.Load(c) : Vector512<float>.Zero;
+        Vector512<float> c1 = accumulate ? Vector512.Load(c + 16) : Vector512<float>.Zero;
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> av = Vector512.Create(a[0]);
+            c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b), c0);
+            c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + 16), c1);
+            a += 8;
+            b += 32;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> v = Vector512.Create(bias[0]);
+            c0 += v;
+            c1 += v;
+        }
+
+        Vector512.Store(c0, c);
+        Vector512.Store(c1, c + 16);
+    }
+
+    /// <summary>6×16 tile for AVX2 machines: 12 ymm accumulators.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel256(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias)
+    {
+        Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
+        if (accumulate)
+        {
+            c00 = Vector256.Load(c); c01 = Vector256.Load(c + 8);
+            c10 = Vector256.Load(c + ldc); c11 = Vector256.Load(c + ldc + 8);
+            c20 = Vector256.Load(c + (2 * ldc)); c21 = Vector256.Load(c + (2 * ldc) + 8);
+            c30 = Vector256.Load(c + (3 * ldc)); c31 = Vector256.Load(c + (3 * ldc) + 8);
+            c40 = Vector256.Load(c + (4 * ldc)); c41 = Vector256.Load(c + (4 * ldc) + 8);
+            c50 = Vector256.Load(c + (5 * ldc)); c51 = Vector256.Load(c + (5 * ldc) + 8);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = Vector256<float>.Zero;
+        }
+
+        for (int k = 0; k < kc; k++)
+        {
+            Vector256<float> b0 = Vector256.Load(b), b1 = Vector256.Load(b + 8);
+            Vector256<float> av = Vector256.Create(a[0]);
+            c00 = Vector256.FusedMultiplyAdd(av, b0, c00); c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
+            av = Vector256.Create(a[1]);
+            c10 = Vector256.FusedMultiplyAdd(av, b0, c10); c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
+            av = Vector256.Create(a[2]);
+            c20 = Vector256.FusedMultiplyAdd(av, b0, c20); c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
+            av = Vector256.Create(a[3]);
+            c30 = Vector256.FusedMultiplyAdd(av, b0, c30); c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
+            av = Vector256.Create(a[4]);
+            c40 = Vector256.FusedMultiplyAdd(av, b0, c40); c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
+            av = Vector256.Create(a[5]);
+            c50 = Vector256.FusedMultiplyAdd(av, b0, c50); c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
+            a += 6;
+            b += 16;
+        }
+
+        if (bias != null)
+        {
+            Vector256<float> v = Vector256.Create(bias[0]); c00 += v; c01 += v;
+            v = Vector256.Create(bias[1]); c10 += v; c11 += v;
+            v = Vector256.Create(bias[2]); c20 += v; c21 += v;
+            v = Vector256.Create(bias[3]); c30 += v; c31 += v;
+            v = Vector256.Create(bias[4]); c40 += v; c41 += v;
+            v = Vector256.Create(bias[5]); c50 += v; c51 += v;
+        }
+
+        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
+        Vector256.Store(c10, c + ldc); Vector256.Store(c11, c + ldc + 8);
+        Vector256.Store(c20, c + (2 * ldc)); Vector256.Store(c21, c + (2 * ldc) + 8);
+        Vector256.Store(c30, c + (3 * ldc)); Vector256.Store(c31, c + (3 * ldc) + 8);
+        Vector256.Store(c40, c + (4 * ldc)); Vector256.Store(c41, c + (4 * ldc) + 8);
+        Vector256.Store(c50, c + (5 * ldc)); Vector256.Store(c51, c + (5 * ldc) + 8);
+    }
+}

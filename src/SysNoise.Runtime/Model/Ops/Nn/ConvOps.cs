@@ -1,0 +1,113 @@
+using System.Runtime.CompilerServices;
+using SysNoise.Kernels.Model.Nn;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Tensors;
+
+namespace SysNoise.Runtime.Model.Ops.Nn;
+
+/// <summary>
+/// Conv (1-D to 3-D, groups incl. depthwise, dilations, pads, auto_pad, strides, optional bias), float32 NCHW.
+/// Host: packed-weight GEMM over im2col panels (<see cref="ConvHost"/>); ILGPU: <see cref="NnKernels.Conv"/>.
+/// Weights are packed once per weight tensor (tensors are immutable) and kept while the tensor lives.
+/// </summary>
+public sealed class ConvOp : IOnnxOperator
+{
+    private static readonly ConditionalWeakTable<Tensor, PackedWeights> Packed = new();
+
+    public string OpType => "Conv";
+
+    public IEnumerable<string> Check(OnnxNode node)
+    {
+        if (node.Inputs.Count < 2)
+        {
+            yield return "Conv needs X and W";
+        }
+
+        foreach (string p in NnAttributes.CheckAutoPad(node))
+        {
+            yield return p;
+        }
+    }
+
+    public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor<float> x = NnAttributes.Float(inputs[0], node, "X");
+        Tensor<float> w = NnAttributes.Float(inputs[1], node, "W");
+        Tensor<float>? b = inputs.Count > 2 && inputs[2] is not null ? NnAttributes.Float(inputs[2], node, "B") : null;
+        NnGeometry g = NnAttributes.Conv(node, x.Shape, w.Shape);
+        if (b is not null && b.Length != g.OutChannels)
+        {
+            throw new ArgumentException($"bias has {b.Length} values for {g.OutChannels} output channels");
+        }
+
+        int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (context.Ilgpu is { } device)
+        {
+            return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: false), shape)];
+        }
+
+        var y = new Tensor<float>(shape);
+        float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
+        ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads);
+        return [y];
+    }
+
+    private static float[] PackedFor(Tensor<float> w, NnGeometry g)
+    {
+        if (Packed.TryGetValue(w, out PackedWeights? p) && p.Group == g.Group)
+        {
+            return p.Data;
+        }
+
+        var fresh = new PackedWeights(g.Group, ConvHost.PackWeights(w.Data, g));
+        Packed.AddOrUpdate(w, fresh);
+        return fresh.Data;
+    }
+
+    private sealed record PackedWeights(int Group, float[] Data);
+}
+
+/// <summary>
+/// ConvTranspose (1-D to 3-D, group, strides, pads, dilations, output_padding, output_shape, auto_pad, optional bias).
+/// Every output gathers the inputs that reach it in (ic, kd, kh, kw) order (<see cref="NnMath.ConvTransposeElement"/>),
+/// on the host in parallel over output planes, on ILGPU one thread per output.
+/// </summary>
+public sealed class ConvTransposeOp : IOnnxOperator
+{
+    public string OpType => "ConvTranspose";
+
+    public IEnumerable<string> Check(OnnxNode node)
+    {
+        if (node.Inputs.Count < 2)
+        {
+            yield return "ConvTranspose needs X and W";
+        }
+
+        foreach (string p in NnAttributes.CheckAutoPad(node))
+        {
+            yield return p;
+        }
+    }
+
+    public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor<float> x = NnAttributes.Float(inputs[0], node, "X");
+        Tensor<float> w = NnAttributes.Float(inputs[1], node, "W");
+        Tensor<float>? b = inputs.Count > 2 && inputs[2] is not null ? NnAttributes.Float(inputs[2], node, "B") : null;
+        NnGeometry g = NnAttributes.ConvTranspose(node, x.Shape, w.Shape);
+        if (b is not null && b.Length != g.OutChannels)
+        {
+            throw new ArgumentException($"bias has {b.Length} values for {g.OutChannels} output channels");
+        }
+
+        int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (context.Ilgpu is { } device)
+        {
+            return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: true), shape)];
+        }
+
+        var y = new Tensor<float>(shape);
+        PoolHost.ConvTranspose(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
+        return [y];
+    }
+}
