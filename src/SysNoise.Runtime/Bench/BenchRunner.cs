@@ -215,7 +215,8 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
             case NoiseTypes.Color:
                 return (VariantRegistry.Color.Where(x => x.Name != train.Color).Select(x => new Variant(noise, x.Name, c with { Color = x.Name }, k)).ToList(), null);
             case NoiseTypes.Ceil:
-                if (!BenchModels.HasCeilSensitivePooling(model))
+                int crop = train.Transform.Crop;
+                if (!BenchModels.HasCeilSensitivePooling(model, train.Transform.Layout == TensorLayout.Nchw ? [1, 3, crop, crop] : [1, crop, crop, 3]))
                 {
                     return ([], "no stride-2 pooling whose output size the ceil rule changes");
                 }
