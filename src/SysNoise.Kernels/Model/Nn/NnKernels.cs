@@ -56,7 +56,7 @@ public static class NnKernels
         float acc = 0f;
         for (int k = 0; k < g.K; k++)
         {
-            acc = Numerics.StrictFloat.FusedMultiplyAdd(a[aBase + (g.AColStride * k)], b[bBase + (g.BRowStride * k)], acc);
+            acc = SysNoise.Kernels.Numerics.StrictFloat.FusedMultiplyAdd(a[aBase + (g.AColStride * k)], b[bBase + (g.BRowStride * k)], acc);
         }
 
         float cv = g.HasC != 0 ? c[(g.CRowStride * row) + (g.CColStride * col)] : 0f;
