@@ -7,6 +7,19 @@ using SysNoise.Bench;
 // Runs the BenchmarkDotNet suite, then the Python peers (Pillow 9.4, OpenCV 4.6) in the same run,
 // and prints one ratio per variant and input: peer time / SysNoise time (> 1 means SysNoise is faster).
 // ModelBenchmarks (-- --filter '*ModelBenchmarks*') time whole models against ONNX Runtime in the same process.
+if (args.Length >= 2 && args[0] == "model")
+{
+    // Whole-model latency against ONNX Runtime: model PATH [threads] [runs] (see ModelBench).
+    ModelBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20);
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "convshapes")
+{
+    ConvShapesBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
 SysNoise.Runtime.Native.SysNoiseNative.EnsureLoaded(); // before OpenCvSharp: see SysNoiseNative
 BenchmarkSwitcher switcher = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks), typeof(DecodeBenchmarks), typeof(ModelBenchmarks)]);
 // RunAll adds its own "--filter *", which matches everything and so voids a user's --filter; Run applies it.

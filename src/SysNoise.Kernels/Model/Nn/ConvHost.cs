@@ -167,19 +167,26 @@ public static unsafe class ConvHost
         long perGroup = GemmHost.PackedASize(ocg, k);
         bool pointwise = g.KernelSpatial == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0 && g.InSpatial == p;
 
-        // Tasks: (image·group, pixel range, channel-panel range), enough of them to balance the threads.
+        // Per image and group: (1) pack all of B (im2col, or the input itself for 1×1) once as [panel][K][NR], in
+        // parallel over panel ranges; (2) GEMM tasks over (pixel range, channel-panel range) sharing it.
         int images = g.Batch * g.Group;
         long flops = (long)images * ocg * k * p;
         int t = flops < 2_000_000 ? 1 : Math.Max(1, threads);
         int nr = GemmHost.NR;
         int colBlocks = (p + nr - 1) / nr;
-        int want = t == 1 ? 1 : t * 6;
-        int colsPerTask = Math.Max(1, Math.Min(GemmHost.NT / nr, colBlocks * images / Math.Max(1, want))) * nr;
+        int want = t == 1 ? 1 : t * 4;
+        int colsPerTask = Math.Max(1, Math.Min(GemmHost.NT / nr, colBlocks / Math.Max(1, want))) * nr;
         int nTasks = (p + colsPerTask - 1) / colsPerTask;
-        int mChunks = Math.Clamp(want / Math.Max(1, images * nTasks), 1, Math.Max(1, mPanels / 2));
+        int mChunks = Math.Clamp(want / Math.Max(1, nTasks), 1, Math.Max(1, mPanels / 2));
         int panelsPerChunk = (mPanels + mChunks - 1) / mChunks;
         mChunks = (mPanels + panelsPerChunk - 1) / panelsPerChunk;
-        int tasks = images * nTasks * mChunks;
+        int tasks = nTasks * mChunks;
+        int packChunks = Math.Min(colBlocks, t == 1 ? 1 : t * 4);
+        int panelsPerPack = (colBlocks + packChunks - 1) / packChunks;
+        packChunks = (colBlocks + panelsPerPack - 1) / panelsPerPack;
+        long bSize = GemmHost.PackedBSize(k, p);
+        float[] packedB = ArrayPool<float>.Shared.Rent((int)bSize);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = t };
 
         fixed (float* xp = x)
         {
@@ -189,51 +196,65 @@ public static unsafe class ConvHost
                 {
                     fixed (float* bp = bias)
                     {
-                        nint xa = (nint)xp, ya = (nint)yp, wa = (nint)wp, ba = (nint)bp;
-                        void Task(int task)
+                        fixed (float* pb = packedB)
                         {
-                            int mc = task % mChunks;
-                            int rest = task / mChunks;
-                            int nt = rest % nTasks;
-                            int img = rest / nTasks;
-                            int n = img / g.Group, gi = img % g.Group;
-                            float* xin = (float*)xa + ((((long)n * g.Channels) + ((long)gi * g.GroupChannels)) * g.InSpatial);
-                            float* yout = (float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg)) * p);
-                            float* a = (float*)wa + (gi * perGroup);
-                            float* rb = ba == 0 ? null : (float*)ba + (gi * ocg);
-                            int n0 = nt * colsPerTask, n1 = Math.Min(p, n0 + colsPerTask);
-                            int mp0 = mc * panelsPerChunk, mp1 = Math.Min(mPanels, mp0 + panelsPerChunk);
-                            float[] work = ArrayPool<float>.Shared.Rent(GemmHost.WorkSize);
-                            fixed (float* wk = work)
+                            nint xa = (nint)xp, ya = (nint)yp, wa = (nint)wp, ba = (nint)bp, pba = (nint)pb;
+                            for (int img = 0; img < images; img++)
                             {
-                                if (pointwise)
+                                int n = img / g.Group, gi = img % g.Group;
+                                nint xin = (nint)((float*)xa + ((((long)n * g.Channels) + ((long)gi * g.GroupChannels)) * g.InSpatial));
+                                nint yout = (nint)((float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg)) * p));
+                                nint a = (nint)((float*)wa + (gi * perGroup));
+                                nint rb = ba == 0 ? 0 : (nint)((float*)ba + (gi * ocg));
+
+                                void Pack(int chunk)
                                 {
-                                    GemmHost.Run(a, ocg, k, new StridedPanels(xin, p, 1), n0, n1, mp0, mp1, yout, p, rb, wk);
+                                    int n0 = chunk * panelsPerPack * nr, n1 = Math.Min(p, n0 + (panelsPerPack * nr));
+                                    float* dst = (float*)pba + ((long)(n0 / nr) * k * nr);
+                                    if (pointwise)
+                                    {
+                                        new StridedPanels((float*)xin, p, 1).Panels(0, k, n0, n1 - n0, dst, out _);
+                                    }
+                                    else
+                                    {
+                                        new Im2ColPanels((float*)xin, g).Panels(0, k, n0, n1 - n0, dst, out _);
+                                    }
+                                }
+
+                                void Task(int task)
+                                {
+                                    int mc = task % mChunks;
+                                    int nt = task / mChunks;
+                                    int n0 = nt * colsPerTask, n1 = Math.Min(p, n0 + colsPerTask);
+                                    int mp0 = mc * panelsPerChunk, mp1 = Math.Min(mPanels, mp0 + panelsPerChunk);
+                                    GemmHost.Run((float*)a, ocg, k, new PrepackedPanels((float*)pba, k), n0, n1, mp0, mp1, (float*)yout, p, (float*)rb, null);
+                                }
+
+                                if (t == 1)
+                                {
+                                    for (int i = 0; i < packChunks; i++)
+                                    {
+                                        Pack(i);
+                                    }
+
+                                    for (int i = 0; i < tasks; i++)
+                                    {
+                                        Task(i);
+                                    }
                                 }
                                 else
                                 {
-                                    GemmHost.Run(a, ocg, k, new Im2ColPanels(xin, g), n0, n1, mp0, mp1, yout, p, rb, wk);
+                                    Parallel.For(0, packChunks, parallel, Pack);
+                                    Parallel.For(0, tasks, parallel, Task);
                                 }
                             }
-
-                            ArrayPool<float>.Shared.Return(work);
-                        }
-
-                        if (t == 1 || tasks == 1)
-                        {
-                            for (int i = 0; i < tasks; i++)
-                            {
-                                Task(i);
-                            }
-                        }
-                        else
-                        {
-                            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = t }, Task);
                         }
                     }
                 }
             }
         }
+
+        ArrayPool<float>.Shared.Return(packedB);
     }
 
     /// <summary>

@@ -27,6 +27,12 @@ public static unsafe class PoolHost
     public static void MaxPool(float[] x, float[] y, long[]? indices, NnGeometry g, int storageOrder, int threads)
     {
         int planes = g.Batch * g.Channels;
+        if (indices is null && g.KD == 1 && g.InD == 1 && g.OutD == 1)
+        {
+            MaxPool2D(x, y, g, planes, threads);
+            return;
+        }
+
         fixed (float* xp = x)
         {
             fixed (float* yp = y)
@@ -51,6 +57,81 @@ public static unsafe class PoolHost
                                     indices[o] = m.Index;
                                 }
                             }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>
+    /// 2-D MaxPool without indices: <see cref="NnMath.MaxWindow"/>'s rule (first strict maximum over the taps inside
+    /// the input, in (kh, kw) order; −inf for an empty window) with the valid tap ranges computed once per row/column.
+    /// </summary>
+    private static void MaxPool2D(float[] x, float[] y, NnGeometry g, int planes, int threads)
+    {
+        // Valid kw range per output column, computed once.
+        int[] kw0 = new int[g.OutW], kw1 = new int[g.OutW];
+        for (int ow = 0; ow < g.OutW; ow++)
+        {
+            int start = (ow * g.SW) - g.PW;
+            int a = 0, b = g.KW;
+            while (a < b && start + (a * g.DW) < 0)
+            {
+                a++;
+            }
+
+            while (b > a && start + ((b - 1) * g.DW) >= g.InW)
+            {
+                b--;
+            }
+
+            (kw0[ow], kw1[ow]) = (a, b);
+        }
+
+        fixed (float* xp = x)
+        {
+            fixed (float* yp = y)
+            {
+                nint xa = (nint)xp, ya = (nint)yp;
+                ForPlanes(planes, (long)g.OutSpatial * g.KernelSpatial, threads, plane =>
+                {
+                    float* src = (float*)xa + ((long)plane * g.InSpatial);
+                    float* dst = (float*)ya + ((long)plane * g.OutSpatial);
+                    for (int oh = 0; oh < g.OutH; oh++)
+                    {
+                        int hs = (oh * g.SH) - g.PH;
+                        int a = 0, b = g.KH;
+                        while (a < b && hs + (a * g.DH) < 0)
+                        {
+                            a++;
+                        }
+
+                        while (b > a && hs + ((b - 1) * g.DH) >= g.InH)
+                        {
+                            b--;
+                        }
+
+                        for (int ow = 0; ow < g.OutW; ow++)
+                        {
+                            float best = float.NegativeInfinity;
+                            bool any = false;
+                            int ws = (ow * g.SW) - g.PW;
+                            for (int kh = a; kh < b; kh++)
+                            {
+                                float* row = src + ((long)(hs + (kh * g.DH)) * g.InW) + ws;
+                                for (int kw = kw0[ow]; kw < kw1[ow]; kw++)
+                                {
+                                    float v = row[kw * g.DW];
+                                    if (v > best || !any)
+                                    {
+                                        best = v;
+                                        any = true;
+                                    }
+                                }
+                            }
+
+                            dst[((long)oh * g.OutW) + ow] = best;
                         }
                     }
                 });

@@ -46,7 +46,8 @@ public sealed class ConvOp : IOnnxOperator
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: false), shape)];
         }
 
-        var y = new Tensor<float>(shape);
+        // Every output element is written by the GEMM tiles (or the depthwise loop): no zeroing pass needed.
+        var y = new Tensor<float>(GC.AllocateUninitializedArray<float>(checked((int)g.OutputElements)), shape);
         float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
         ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads);
         return [y];

@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using System.Globalization;
+using SysNoise.Kernels.Model.Nn;
+
+namespace SysNoise.Bench;
+
+/// <summary>GFLOP/s of the host convolution on ResNet-50's layer shapes: <c>-- convshapes [threads]</c>.</summary>
+public static class ConvShapesBench
+{
+    public static void Run(int threads)
+    {
+        (string Name, int C, int OC, int HW, int K, int S)[] shapes =
+        [
+            ("stem 7x7 s2", 3, 64, 224, 7, 2),
+            ("l1 1x1 64->256", 64, 256, 56, 1, 1),
+            ("l1 3x3 64", 64, 64, 56, 3, 1),
+            ("l2 3x3 s2 128", 128, 128, 56, 3, 2),
+            ("l2 3x3 128", 128, 128, 28, 3, 1),
+            ("l3 1x1 1024->256", 1024, 256, 14, 1, 1),
+            ("l3 3x3 256", 256, 256, 14, 3, 1),
+            ("l4 3x3 512", 512, 512, 7, 3, 1),
+            ("l4 1x1 512->2048", 512, 2048, 7, 1, 1),
+        ];
+        var rng = new Random(1);
+        foreach (var s in shapes)
+        {
+            int oh = ((s.HW + (2 * (s.K / 2)) - s.K) / s.S) + 1;
+            var g = new NnGeometry
+            {
+                Batch = 1, Channels = s.C, InD = 1, InH = s.HW, InW = s.HW, OutChannels = s.OC, Group = 1, KD = 1, KH = s.K, KW = s.K,
+                SD = 1, SH = s.S, SW = s.S, PH = s.K / 2, PW = s.K / 2, PHEnd = s.K / 2, PWEnd = s.K / 2, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = oh, OutW = oh,
+            };
+            float[] x = Enumerable.Range(0, s.C * s.HW * s.HW).Select(_ => (float)rng.NextDouble()).ToArray();
+            float[] w = Enumerable.Range(0, s.OC * s.C * s.K * s.K).Select(_ => (float)rng.NextDouble()).ToArray();
+            float[] b = new float[s.OC];
+            float[] y = new float[s.OC * oh * oh];
+            float[] packed = ConvHost.PackWeights(w, g);
+            ConvHost.Run(x, w, packed, b, y, g, threads);
+            int reps = 0;
+            var sw = Stopwatch.StartNew();
+            double best = double.MaxValue;
+            while (sw.ElapsedMilliseconds < 1500 || reps < 3)
+            {
+                long t = Stopwatch.GetTimestamp();
+                ConvHost.Run(x, w, packed, b, y, g, threads);
+                best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                reps++;
+            }
+
+            double gflop = 2.0 * s.OC * oh * oh * s.C * s.K * s.K / 1e9;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Name,-20} best {best,8:0.000} ms  {gflop / (best / 1000),7:0.0} GFLOP/s"));
+        }
+    }
+}
