@@ -18,7 +18,7 @@ public sealed class BroadcastPlan
             n *= d;
         }
 
-        Count = checked((int)n);
+        Count = n <= int.MaxValue ? (int)n : throw new ArgumentException($"broadcast output ({string.Join(", ", outShape)}) has more than 2^31 elements");
     }
 
     /// <summary>The broadcast output shape.</summary>

@@ -90,23 +90,24 @@ public static class ElementwiseHost
         int n = output.Length;
         if (n < ParallelThreshold || threads <= 1)
         {
-            for (int i = 0; i < n; i++)
-            {
-                output[i] = lane.Apply(input[i]);
-            }
-
+            UnaryRange(input, output, 0, n, lane);
             return;
         }
 
         int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+            UnaryRange(input, output, (int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks), lane));
+    }
+
+    private static void UnaryRange<TIn, TOut, TLane>(TIn[] input, TOut[] output, int start, int end, TLane lane)
+        where TLane : struct, IUnaryLane<TIn, TOut>
+    {
+        Span<TOut> o = output.AsSpan(start, end - start);
+        ReadOnlySpan<TIn> x = input.AsSpan(start, end - start);
+        for (int i = 0; i < o.Length; i++)
         {
-            int start = (int)((long)n * c / chunks), end = (int)((long)n * (c + 1) / chunks);
-            for (int i = start; i < end; i++)
-            {
-                output[i] = lane.Apply(input[i]);
-            }
-        });
+            o[i] = lane.Apply(x[i]);
+        }
     }
 
     public static void Binary<TIn, TOut, TLane>(TIn[] a, TIn[] b, TOut[] output, BroadcastPlan plan, TLane lane, int threads)
@@ -114,35 +115,57 @@ public static class ElementwiseHost
     {
         int inner = plan.Inner;
         int rows = inner == 0 ? 0 : plan.Count / inner;
-        int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
         if (plan.Count < ParallelThreshold || threads <= 1 || rows < 2)
         {
-            Rows(0, rows);
+            BinaryRows(a, b, output, plan, lane, 0, rows);
             return;
         }
 
         int chunks = Math.Min(threads * 4, rows);
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
-            Rows((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+            BinaryRows(a, b, output, plan, lane, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+    }
 
-        void Rows(int start, int end)
+    private static void BinaryRows<TIn, TOut, TLane>(TIn[] a, TIn[] b, TOut[] output, BroadcastPlan plan, TLane lane, int start, int end)
+        where TLane : struct, IBinaryLane<TIn, TOut>
+    {
+        int inner = plan.Inner;
+        int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
+        for (int r = start; r < end; r++)
         {
-            for (int r = start; r < end; r++)
+            int ia = plan.RowOffset(0, r), ib = plan.RowOffset(1, r);
+            Span<TOut> o = output.AsSpan(r * inner, inner);
+            if (sa == 1 && sb == 1)
             {
-                int ia = plan.RowOffset(0, r), ib = plan.RowOffset(1, r), o = r * inner;
-                if (sa == 1 && sb == 1)
+                ReadOnlySpan<TIn> x = a.AsSpan(ia, inner), y = b.AsSpan(ib, inner);
+                for (int j = 0; j < o.Length; j++)
                 {
-                    for (int j = 0; j < inner; j++)
-                    {
-                        output[o + j] = lane.Apply(a[ia + j], b[ib + j]);
-                    }
+                    o[j] = lane.Apply(x[j], y[j]);
                 }
-                else
+            }
+            else if (sa == 1 && sb == 0)
+            {
+                ReadOnlySpan<TIn> x = a.AsSpan(ia, inner);
+                TIn y = b[ib];
+                for (int j = 0; j < o.Length; j++)
                 {
-                    for (int j = 0; j < inner; j++)
-                    {
-                        output[o + j] = lane.Apply(a[ia + (j * sa)], b[ib + (j * sb)]);
-                    }
+                    o[j] = lane.Apply(x[j], y);
+                }
+            }
+            else if (sa == 0 && sb == 1)
+            {
+                TIn x = a[ia];
+                ReadOnlySpan<TIn> y = b.AsSpan(ib, inner);
+                for (int j = 0; j < o.Length; j++)
+                {
+                    o[j] = lane.Apply(x, y[j]);
+                }
+            }
+            else
+            {
+                for (int j = 0; j < o.Length; j++)
+                {
+                    o[j] = lane.Apply(a[ia + (j * sa)], b[ib + (j * sb)]);
                 }
             }
         }

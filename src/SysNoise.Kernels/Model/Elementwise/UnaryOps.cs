@@ -127,9 +127,20 @@ public readonly struct ErfOp : IUnaryOp
     public double Apply(double x) => DetMath.ErfD(x);
 }
 
+/// <summary>max(x, 0): branch-free on the sign bit (random signs would mispredict); NaN stays NaN, −0 gives +0.</summary>
 public readonly struct ReluOp : IUnaryOp
 {
-    public float Apply(float x) => x < 0f ? 0f : x;
+    public float Apply(float x)
+    {
+        uint b = ILGPU.Interop.FloatAsInt(x);
+        if ((b & 0x7FFFFFFFu) > 0x7F800000u)
+        {
+            return x;
+        }
+
+        return ILGPU.Interop.IntAsFloat(b & ~(uint)((int)b >> 31));
+    }
+
 
     public double Apply(double x) => x < 0 ? 0 : x;
 }

@@ -65,7 +65,8 @@ public sealed class PadOperator : IOnnxOperator
         var shape = new int[rank];
         for (int d = 0; d < rank; d++)
         {
-            shape[d] = checked((int)(x.Shape[d] + pads[d] + pads[d + rank]));
+            long size = x.Shape[d] + pads[d] + pads[d + rank];
+            shape[d] = size <= int.MaxValue ? (int)size : throw new ArgumentException($"Pad output dimension {size} is too large");
             if (shape[d] < 0)
             {
                 throw new ArgumentException("Pad crops below zero");

@@ -49,7 +49,7 @@ public sealed class ReshapeOperator : IOnnxOperator
                 throw new ArgumentException($"Reshape shape has dimension {d}");
             }
 
-            shape[i] = checked((int)d);
+            shape[i] = d <= int.MaxValue ? (int)d : throw new ArgumentException($"Reshape dimension {d} is too large");
             known *= d;
         }
 
@@ -443,7 +443,8 @@ public sealed class TileOperator : IOnnxOperator
         var shape = new int[x.Rank];
         for (int d = 0; d < shape.Length; d++)
         {
-            shape[d] = checked(x.Shape[d] * (int)repeats[d]);
+            long size = x.Shape[d] * repeats[d];
+            shape[d] = repeats[d] >= 0 && size <= int.MaxValue ? (int)size : throw new ArgumentException($"Tile repeats {repeats[d]} out of range");
         }
 
         int[] strides = Typed.Strides(x.Shape);
