@@ -14,7 +14,7 @@ namespace SysNoise.Runtime.Model.Onnx;
 public static class OnnxLoader
 {
     /// <summary>Opsets of the default domain the executor implements.</summary>
-    public const int MinOpset = 7;
+    public const int MinOpset = 1;
     public const int MaxOpset = 19;
 
     public static OnnxModel Load(string path) => Load(path, allowUnsupportedOps: false);
