@@ -94,6 +94,9 @@ public abstract class Tensor
 
     /// <summary>Element <paramref name="i"/> (flat index) widened to double, for reports and diffs.</summary>
     public abstract double GetAsDouble(long i);
+
+    /// <summary>The same elements under another shape with the same element count (no copy).</summary>
+    public abstract Tensor WithShape(int[] shape);
 }
 
 /// <summary>A typed dense C-order tensor.</summary>
@@ -124,6 +127,8 @@ public sealed class Tensor<T> : Tensor
     public override Array RawData => Data;
 
     public Span<T> Span => Data;
+
+    public override Tensor WithShape(int[] shape) => new Tensor<T>(Data, shape);
 
     public override double GetAsDouble(long i)
     {

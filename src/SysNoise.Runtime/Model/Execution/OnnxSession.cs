@@ -66,6 +66,11 @@ public sealed class OnnxSession
                 args.Add(name.Length == 0 ? null : values.TryGetValue(name, out Tensor? v) ? v : throw new InvalidOperationException($"{node.Label}: value '{name}' is not available"));
             }
 
+            if (node.Opset < 7 && node.Domain.Length == 0)
+            {
+                LegacyBroadcast(node, args);
+            }
+
             Tensor[] results;
             try
             {
@@ -104,6 +109,44 @@ public sealed class OnnxSession
         }
 
         return outputs;
+    }
+
+    private static readonly HashSet<string> LegacyBroadcastOps = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less" };
+
+    /// <summary>
+    /// Opsets 1–6 broadcast only with <c>broadcast=1</c>, aligning B's dimensions at <c>axis</c> (default: the
+    /// trailing ones), and PRelu broadcast a per-channel slope along axis 1; from opset 7 the operators use NumPy
+    /// rules, so B is reshaped to the rank of A with its dimensions where the old rule put them.
+    /// </summary>
+    private static void LegacyBroadcast(OnnxNode node, List<Tensor?> args)
+    {
+        if (args.Count < 2 || args[0] is not { } a || args[1] is not { } b || b.Rank >= a.Rank)
+        {
+            return;
+        }
+
+        int axis;
+        if (LegacyBroadcastOps.Contains(node.OpType) && node.Int("broadcast", 0) == 1)
+        {
+            axis = node.Has("axis") ? (int)node.Int("axis", 0) : a.Rank - b.Rank;
+            axis = axis < 0 ? axis + a.Rank : axis;
+        }
+        else if (node.OpType == "PRelu" && b.Rank == 1 && a.Rank >= 2 && b.Shape[0] == a.Shape[1] && b.Shape[0] != 1)
+        {
+            axis = 1;
+        }
+        else
+        {
+            return;
+        }
+
+        var shape = Enumerable.Repeat(1, a.Rank).ToArray();
+        for (int d = 0; d < b.Rank && axis + d < a.Rank; d++)
+        {
+            shape[axis + d] = b.Shape[d];
+        }
+
+        args[1] = b.WithShape(shape);
     }
 
     private void CheckInput(OnnxValueInfo info, Tensor t)
