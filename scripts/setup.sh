@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs everything SysNoise needs, builds it (native shim included) and runs the main job:
-# the resize-noise demo on a real photograph from Debian's opencv-doc.
+# Installs everything SysNoise needs (apt packages, native shim), builds it, builds the bundled Fashion-MNIST
+# JPEG test set from Debian's dataset-fashion-mnist, and runs the main job: `sysnoise bench` with no arguments
+# (the bundled default: five models, every noise type, the first 1000 test images), which prints the ΔACC table
+# and writes bench-out/ (results.csv, results.json, report.md, charts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh --demo
+bash scripts/install-deps.sh
 dotnet build src/SysNoise.Cli -c Release -o out/cli
-photo=/usr/share/doc/opencv-doc/examples/data/fruits.jpg
-dotnet out/cli/sysnoise.dll resize-noise "$photo" --size 224x224 --reference pillow-bilinear --out-dir out/resize-noise
+if [ ! -f artifacts/fashion/test_meta.txt ]; then
+  /usr/bin/python3 scripts/make-fashion-dataset.py --out artifacts/fashion --train-count 0
+fi
+dotnet out/cli/sysnoise.dll bench
