@@ -327,11 +327,6 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
             return copy;
         }
 
-        if (knobs.Precision is Precision.Int8Qdq or Precision.Int8Int)
-        {
-            throw new NotImplementedException("INT8 evaluation needs the calibration and quantization tooling, which is not in this build");
-        }
-
         Tensor<float>[] inputs = Inputs(config, decoded, included, items);
         var session = new OnnxSession(model, new ExecutionOptions
         {

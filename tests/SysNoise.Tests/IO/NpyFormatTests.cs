@@ -112,6 +112,7 @@ public sealed class NpyFormatTests(ITestOutputHelper output) : IDisposable
         Tensor<Half> x => MemoryMarshal.AsBytes(x.Data.AsSpan()),
         Tensor<float> x => MemoryMarshal.AsBytes(x.Data.AsSpan()),
         Tensor<double> x => MemoryMarshal.AsBytes(x.Data.AsSpan()),
+        Tensor<bool> x => MemoryMarshal.AsBytes(x.Data.AsSpan()),
         _ => throw new NotSupportedException(),
     };
 }

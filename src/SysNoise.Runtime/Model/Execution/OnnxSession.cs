@@ -20,6 +20,7 @@ public sealed class OnnxSession
         Model = model;
         Options = options ?? ExecutionOptions.Default;
         Device = device ?? HostDevice.Shared;
+        RefuseUnimplementedPrecision(model, Options.Precision);
         operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
         Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options);
     }
@@ -109,6 +110,25 @@ public sealed class OnnxSession
         }
 
         return outputs;
+    }
+
+    private static readonly HashSet<string> AccumulatingOps = new(StringComparer.Ordinal) { "Conv", "ConvTranspose", "Gemm", "MatMul" };
+
+    /// <summary>
+    /// Precisions whose arithmetic is not implemented are refused up front rather than silently run as another
+    /// precision: fp16 accumulation in the accumulating ops, and the int8 paths inside the executor.
+    /// </summary>
+    private static void RefuseUnimplementedPrecision(OnnxModel model, Precision precision)
+    {
+        if (precision == Precision.Fp16Acc16 && model.Graph.Nodes.Any(n => AccumulatingOps.Contains(n.OpType)))
+        {
+            throw new NotSupportedException("fp16-acc16 (binary16 accumulation) is not implemented for Conv/ConvTranspose/Gemm/MatMul yet; use fp16 (binary16 storage, fp32 accumulation)");
+        }
+
+        if (precision is Precision.Int8Qdq or Precision.Int8Int)
+        {
+            throw new NotSupportedException($"{(precision == Precision.Int8Qdq ? "int8-qdq" : "int8-int")} is not run by the executor directly yet: int8-qdq needs the calibrated QDQ rewrite (Model/Quantization), int8-int the integer conv/gemm path");
+        }
     }
 
     private static readonly HashSet<string> LegacyBroadcastOps = new(StringComparer.Ordinal) { "Add", "Sub", "Mul", "Div", "Pow", "And", "Or", "Xor", "Equal", "Greater", "Less" };

@@ -82,15 +82,20 @@ public sealed class DropoutOperator : IOnnxOperator
             yield return "unsupported Dropout in training mode (is_test = 0): SysNoise runs inference only";
         }
 
-        if (node.HasInput(2))
-        {
-            yield return "unsupported Dropout training_mode input: SysNoise runs inference only (random masks are not reproducible)";
-        }
     }
 
     public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = inputs[0]!;
+        // Exporters pass training_mode explicitly; only training with a non-zero ratio draws random masks
+        // (ratio 0 is the identity in either mode, as in torchvision's Swin attention dropout).
+        bool training = inputs.Count > 2 && inputs[2] is Tensor<bool> { Data: [true, ..] };
+        double ratio = inputs.Count > 1 && inputs[1] is { Length: > 0 } r ? r.GetAsDouble(0) : 0.5;
+        if (training && ratio != 0)
+        {
+            throw new NotSupportedException("Dropout with training_mode = true: SysNoise runs inference only (random masks are not reproducible)");
+        }
+
         if (node.Outputs.Count < 2)
         {
             return [x];
