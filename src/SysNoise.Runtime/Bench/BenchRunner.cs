@@ -197,7 +197,15 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
                 case NoiseTypes.Color: config = config with { Color = v.Config.Color }; break;
                 case NoiseTypes.Ceil: knobs = knobs with { Ceil = v.Knobs.Ceil, CeilRule = v.Knobs.CeilRule }; break;
                 case NoiseTypes.Upsample: knobs = knobs with { Upsample = v.Knobs.Upsample }; break;
-                default: knobs = knobs with { Precision = v.Knobs.Precision }; break;
+                case NoiseTypes.Int8: knobs = knobs with { Precision = v.Knobs.Precision }; break;
+                default:
+                    // fp16 and int8 are both precisions: an int8 deployment stays int8 when fp16 joins the combination.
+                    if (knobs.Precision is not (Precision.Int8Qdq or Precision.Int8Int))
+                    {
+                        knobs = knobs with { Precision = v.Knobs.Precision };
+                    }
+
+                    break;
             }
         }
 
@@ -328,9 +336,17 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         }
 
         Tensor<float>[] inputs = Inputs(config, decoded, included, items);
+        Precision precision = knobs.Precision;
+        if (precision == Precision.Int8Qdq)
+        {
+            // The QDQ model, calibrated once per model on the first images through the training pipeline, then run in fp32.
+            model = QdqModel(modelName, model, decoded, included);
+            precision = Precision.Fp32;
+        }
+
         var session = new OnnxSession(model, new ExecutionOptions
         {
-            Precision = knobs.Precision,
+            Precision = precision,
             CeilMode = knobs.Ceil,
             CeilRule = knobs.CeilRule,
             UpsampleMode = knobs.Upsample,
@@ -361,6 +377,32 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         predictionsBySignature[signature] = record;
         journal.Add(record);
         return record;
+    }
+
+    private readonly Dictionary<string, OnnxModel> qdqModels = new(StringComparer.Ordinal);
+
+    private OnnxModel QdqModel(string modelName, OnnxModel model, Dictionary<string, Tensor<byte>?[]> decoded, int[] included)
+    {
+        if (qdqModels.TryGetValue(modelName, out OnnxModel? done))
+        {
+            return done;
+        }
+
+        DeploymentProfile train = options.Train;
+        var pre = new Preprocessor(train, HostDevice.Shared);
+        Tensor<byte>?[] images = decoded[train.Decode];
+        (string inputName, _) = BenchModels.Input(model);
+        int n = Math.Min(train.Quantization.CalibrationImages, included.Length);
+        var calibration = Enumerable.Range(0, n).Select(j =>
+        {
+            Tensor<float> x = pre.Normalise(pre.Colour(pre.Resize(images[included[j]]!)));
+            return (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = new Tensor<float>(x.Data, [1, .. x.Shape]) };
+        });
+        progress?.Report(new BenchProgress($"{modelName} int8 calibration", 0, n));
+        OnnxModel qdq = Model.Quantization.QdqPipeline.Prepare(model, calibration, train.Quantization, options.Threads).Model;
+        progress?.Report(new BenchProgress($"{modelName} int8 calibration", n, n));
+        qdqModels[modelName] = qdq;
+        return qdq;
     }
 
     private static Tensor<float> Stack(Tensor<float>[] inputs, int start, int n)
