@@ -28,10 +28,11 @@ public static class RunCommand
     };
 
     /// <summary>
-    /// Precisions the executor implements. The int8 profiles need calibration and quantized operators that do not
-    /// exist yet; refusing them is better than a run that silently computes fp32 and calls it int8.
+    /// Precisions the CLI runs: int8-qdq goes through calibration and the QDQ rewrite; int8-int (the integer
+    /// conv/gemm path) does not exist yet, and refusing it is better than a run that silently computes fp32.
+    /// fp16-acc16 is refused by the session for models with accumulating ops, for the same reason.
     /// </summary>
-    public static readonly IReadOnlySet<Precision> Implemented = new HashSet<Precision> { Precision.Fp32, Precision.Fp16, Precision.Fp16Acc16 };
+    public static readonly IReadOnlySet<Precision> Implemented = new HashSet<Precision> { Precision.Fp32, Precision.Fp16, Precision.Fp16Acc16, Precision.Int8Qdq };
 
     public static Command Create()
     {
@@ -63,12 +64,17 @@ public static class RunCommand
             string? calibrationDir = parse.GetValue(calibration);
             if (!Implemented.Contains(p))
             {
-                throw new CliException($"--precision {parse.GetValue(precision)} is not implemented yet (int8 calibration and quantized operators are still to come); use fp32, fp16 or fp16-acc16");
+                throw new CliException($"--precision {parse.GetValue(precision)} is not implemented yet (the integer conv/gemm path is still to come); use fp32, fp16 or int8-qdq");
             }
 
-            if (calibrationDir is not null)
+            if (calibrationDir is not null && p != Precision.Int8Qdq)
             {
                 throw new CliException($"--calibration applies only to the int8 precisions, not {parse.GetValue(precision)}");
+            }
+
+            if (p == Precision.Int8Qdq && calibrationDir is null)
+            {
+                throw new CliException("--precision int8-qdq needs --calibration DIR (a folder of .npy inputs for the model's input)");
             }
 
             int threadCount = parse.GetValue(threads);
@@ -79,7 +85,7 @@ public static class RunCommand
 
             var options = new ExecutionOptions
             {
-                Precision = p,
+                Precision = p == Precision.Int8Qdq ? Precision.Fp32 : p,
                 CeilMode = parse.GetValue(ceil) switch { "on" => true, "off" => false, _ => null },
                 UpsampleMode = parse.GetValue(upsample) is "model" ? null : parse.GetValue(upsample),
                 Threads = threadCount,
@@ -90,6 +96,23 @@ public static class RunCommand
             Dictionary<string, Tensor> feeds = ReadInputs(onnx, parse.GetValue(inputs) ?? []);
             string outPath = parse.GetValue(outDir)!;
             CreateOutputFolder(outPath);
+
+            if (p == Precision.Int8Qdq)
+            {
+                // Calibrate, rewrite to QDQ (saved next to the outputs so that ONNX Runtime can run the same graph), run that.
+                string[] files = Directory.Exists(calibrationDir) ? Directory.GetFiles(calibrationDir!, "*.npy").Order(StringComparer.Ordinal).ToArray() : [];
+                if (files.Length == 0)
+                {
+                    throw new CliException($"{calibrationDir}: no .npy calibration inputs");
+                }
+
+                string inputName = onnx.Graph.Inputs[0].Name;
+                var calibrationInputs = files.Select(f => (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = NpyFormat.Read(f) }).ToList();
+                var qdq = SysNoise.Runtime.Model.Quantization.QdqPipeline.Prepare(onnx, calibrationInputs, new SysNoise.Runtime.Profiles.QuantizationSettings(), threadCount);
+                File.WriteAllBytes(Path.Combine(outPath, "model.qdq.onnx"), qdq.Bytes);
+                Console.WriteLine($"int8 QDQ model (calibrated on {files.Length} input(s)) -> {Path.Combine(outPath, "model.qdq.onnx")}");
+                onnx = qdq.Model;
+            }
 
             using Device dev = DeviceFactory.Create(parse.GetValue(device)!);
             var session = new OnnxSession(onnx, options, dev);

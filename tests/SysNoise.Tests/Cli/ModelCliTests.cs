@@ -77,7 +77,7 @@ public sealed class ModelCliTests : IDisposable
     [InlineData("input 'a' must have shape (2, 3), got (3, 3)", "--input", "a=WIDE", "--input", "b=A")]
     [InlineData("nothere.npy: no such file", "--input", "a=MISSING", "--input", "b=A")]
     [InlineData("give NAME=FILE.npy; the model's inputs are", "--input", "A")]
-    [InlineData("--precision int8-qdq is not implemented yet", "--input", "a=A", "--input", "b=A", "--precision", "int8-qdq")]
+    [InlineData("--precision int8-qdq needs --calibration DIR", "--input", "a=A", "--input", "b=A", "--precision", "int8-qdq")]
     [InlineData("--precision int8-int is not implemented yet", "--input", "a=A", "--input", "b=A", "--precision", "int8-int", "--calibration", "CAL")]
     [InlineData("--calibration applies only to the int8 precisions", "--input", "a=A", "--input", "b=A", "--calibration", "CAL")]
     [InlineData("Argument 'bogus' not recognized. Must be one of: 'on' 'off' 'model'", "--input", "a=A", "--input", "b=A", "--ceil-mode", "bogus")]

@@ -161,3 +161,45 @@ public sealed class ResizeQuantQdqTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>
+/// INT8 QDQ of a real convolutional model (the bundled Fashion-MNIST ResNet): ours vs ONNX Runtime on the same QDQ
+/// graph. The Q/DQ arithmetic itself is bit-exact (the MatMul test above); the float ops between them (residual Add,
+/// GlobalAveragePool, the final Gemm) accumulate in our fixed order, not MLAS's, so whole-model bit-identity is
+/// measured and printed, and what is asserted is ORT parity (relative L2 below 1e-5, same top-1).
+/// Whole-model bit-exactness with ORT is an open item of issue 4.
+/// </summary>
+public sealed class QdqConvModelTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void BundledResNetQdqGraphAgreesWithOnnxRuntime()
+    {
+        string repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        string modelPath = Path.Combine(repo, "models", "fashion", "resnet_narrow.onnx");
+        Assert.True(File.Exists(modelPath), modelPath);
+        SysNoise.Runtime.Model.Graph.OnnxModel model = SysNoise.Runtime.Model.Onnx.OnnxLoader.Load(modelPath);
+        var rng = new Random(SysNoise.Tests.Support.RandomImages.RunSeed);
+        Tensor<float> Input() => new(Enumerable.Range(0, 3 * 64 * 64).Select(_ => (float)((rng.NextDouble() * 4) - 2)).ToArray(), 1, 3, 64, 64);
+        var calibration = Enumerable.Range(0, 4).Select(_ => (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { ["input"] = Input() }).ToList();
+        var qdq = SysNoise.Runtime.Model.Quantization.QdqPipeline.Prepare(model, calibration, new SysNoise.Runtime.Profiles.QuantizationSettings());
+        var session = new SysNoise.Runtime.Model.Execution.OnnxSession(qdq.Model);
+        int identical = 0;
+        double worst = 0, worstRel = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            var inputs = new Dictionary<string, Tensor> { ["input"] = Input() };
+            var ours = (Tensor<float>)session.Run(inputs)["logits"];
+            var ort = (Tensor<float>)OrtOracle.Run(qdq.Bytes, inputs, GraphOptimizationLevel.ORT_DISABLE_ALL)["logits"];
+            bool same = ours.Data.Select(BitConverter.SingleToInt32Bits).SequenceEqual(ort.Data.Select(BitConverter.SingleToInt32Bits));
+            identical += same ? 1 : 0;
+            worst = Math.Max(worst, ours.Data.Zip(ort.Data).Max(p => Math.Abs(p.First - p.Second)));
+            double num = ours.Data.Zip(ort.Data).Sum(p => ((double)p.First - p.Second) * ((double)p.First - p.Second));
+            double den = ort.Data.Sum(v => (double)v * v);
+            worstRel = Math.Max(worstRel, Math.Sqrt(num / den));
+            Assert.Equal(Array.IndexOf(ort.Data, ort.Data.Max()), Array.IndexOf(ours.Data, ours.Data.Max()));
+        }
+
+        output.WriteLine($"seed {SysNoise.Tests.Support.RandomImages.RunSeed}: {identical}/4 inputs bit-identical to ORT (ORT_DISABLE_ALL) on the QDQ ResNet; max |diff| {worst:G3}, relative L2 {worstRel:G3}");
+        Assert.True(worstRel < 1e-5, $"relative L2 {worstRel:G3} (seed {SysNoise.Tests.Support.RandomImages.RunSeed})");
+    }
+}
