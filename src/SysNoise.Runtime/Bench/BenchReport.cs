@@ -115,6 +115,21 @@ public static class BenchReport
             sb.Append('\n');
         }
 
+        // Robustness per model over every single-noise variant (the paper's Tables 7 and 8 compare mix training this way).
+        sb.Append("\n| model | mean flip rate | ΔACC std (points) | variants |\n|---|---|---|---|\n");
+        foreach (string model in result.ModelNames)
+        {
+            var single = result.Rows.Where(r => r.Model == model && NoiseTypes.Singles.Contains(r.Noise) && r.DeltaTop1 is not null).ToList();
+            if (single.Count == 0)
+            {
+                continue;
+            }
+
+            double mean = single.Average(r => r.DeltaTop1!.Value);
+            double std = Math.Sqrt(single.Sum(r => (r.DeltaTop1!.Value - mean) * (r.DeltaTop1!.Value - mean)) / single.Count);
+            sb.Append(CultureInfo.InvariantCulture, $"| {model} | {F(single.Average(r => r.FlipRate!.Value), "0.0000")} | {F(std, "0.00")} | {single.Count} |\n");
+        }
+
         sb.Append('\n').Append(CultureInfo.InvariantCulture, $"ΔACC = top-1 under the training profile − top-1 under the deployment variant, in percentage points, over {result.Images} images");
         if (result.Excluded.Count > 0)
         {
