@@ -28,6 +28,29 @@ public readonly unsafe struct PointerSource(float* data) : IFloatSource
     public float Read(long index) => data[index];
 }
 
+/// <summary>One accumulation step of the product chains: fp32 FMA, or fp32 FMA rounded to binary16 (fp16-acc16).</summary>
+public interface IAccumulateStep
+{
+    float Step(float w, float x, float acc);
+}
+
+/// <summary>acc = fma(w, x, acc) in float32.</summary>
+public readonly struct Fp32Step : IAccumulateStep
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Step(float w, float x, float acc) => StrictFloat.FusedMultiplyAdd(w, x, acc);
+}
+
+/// <summary>
+/// fp16 accumulation: acc = binary16(fma(w, x, acc)). With binary16 operands the product is exact in float32, so this is
+/// round-to-half of (acc + w·x) computed once in float32, then rounded to nearest-even binary16 (overflow to ±inf).
+/// </summary>
+public readonly struct Fp16Step : IAccumulateStep
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Step(float w, float x, float acc) => Numerics.HalfMath.RoundToHalf(StrictFloat.FusedMultiplyAdd(w, x, acc));
+}
+
 /// <summary>A max-pooling result: the value and the flat index it came from (−1 when the window holds no input).</summary>
 public struct PoolMax
 {
@@ -53,6 +76,13 @@ public static class NnMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ConvElement<TS>(TS x, TS w, NnGeometry g, int n, int oc, int od, int oh, int ow)
         where TS : struct, IFloatSource
+        => ConvElement<TS, Fp32Step>(x, w, g, n, oc, od, oh, ow, default);
+
+    /// <summary>One convolution output before bias with a chosen accumulation step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ConvElement<TS, TA>(TS x, TS w, NnGeometry g, int n, int oc, int od, int oh, int ow, TA step)
+        where TS : struct, IFloatSource
+        where TA : struct, IAccumulateStep
     {
         int icg = g.GroupChannels;
         int group = oc / g.GroupOutChannels;
@@ -72,7 +102,7 @@ public static class NnMath
                         int iw = (ow * g.SW) - g.PW + (kw * g.DW);
                         bool inside = id >= 0 && id < g.InD && ih >= 0 && ih < g.InH && iw >= 0 && iw < g.InW;
                         float v = inside ? x.Read(plane + (((long)id * g.InH) + ih) * g.InW + iw) : 0f;
-                        acc = StrictFloat.FusedMultiplyAdd(w.Read(wBase), v, acc);
+                        acc = step.Step(w.Read(wBase), v, acc);
                         wBase++;
                     }
                 }

@@ -41,6 +41,11 @@ public sealed class ConvOp : IOnnxOperator
         }
 
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (Acc16Host.Applies(context))
+        {
+            return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads), shape)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: false), shape)];

@@ -81,6 +81,12 @@ public sealed class MatMulOp : IOnnxOperator
             outShape.Add(n);
         }
 
+        if (Acc16Host.Applies(context))
+        {
+            var g16 = new MatMulGeometry { Batches = batches, M = m, N = n, K = k, ARowStride = k, AColStride = 1, BRowStride = n, BColStride = 1, Alpha = 1f, Beta = 1f };
+            return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, null, aOff, bOff, g16, context.Threads), [.. outShape])];
+        }
+
         if (context.Ilgpu is { } device)
         {
             var g = new MatMulGeometry { Batches = batches, M = m, N = n, K = k, ARowStride = k, AColStride = 1, BRowStride = n, BColStride = 1, Alpha = 1f, Beta = 1f };
@@ -173,6 +179,16 @@ public sealed class GemmOp : IOnnxOperator
 
         long aRow = ta ? 1 : k, aCol = ta ? m : 1;
         long bRow = tb ? 1 : n, bCol = tb ? k : 1;
+        if (Acc16Host.Applies(context))
+        {
+            var g16 = new MatMulGeometry
+            {
+                Batches = 1, M = m, N = n, K = k, ARowStride = aRow, AColStride = aCol, BRowStride = bRow, BColStride = bCol,
+                HasC = c is null ? 0 : 1, CRowStride = cRow, CColStride = cCol, Alpha = alpha, Beta = beta,
+            };
+            return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, c?.Data, [0], [0], g16, context.Threads), m, n)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             var g = new MatMulGeometry
