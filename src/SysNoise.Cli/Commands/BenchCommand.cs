@@ -17,7 +17,7 @@ public static class BenchCommand
     public const string BundledModels = "models/fashion";
     public const string BundledData = "artifacts/fashion/test";
     public const string BundledProfile = "models/fashion/train-profile.yaml";
-    public const int BundledLimit = 1000;
+    public const int BundledLimit = 600;
 
     public static Command Create()
     {
@@ -25,7 +25,7 @@ public static class BenchCommand
         var data = new Option<string?>("--data") { Description = "ImageFolder directory or meta file. Default: the bundled artifacts/fashion/test (built by scripts/setup.sh)." };
         var train = new Option<string?>("--train-profile") { Description = "The profile the models were trained with (built-in name or YAML). Default: the bundled profile." };
         var noises = new Option<string>("--noises") { Description = "Comma-separated: decode,resize,color,ceil,upsample,fp16,int8,combined.", DefaultValueFactory = _ => string.Join(",", NoiseTypes.All) };
-        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images (sorted order). Default: all; the bundled default uses 1000." };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate N images evenly spaced over the sorted list (every class of an ImageFolder). Default: all; the bundled default uses 600." };
         var outDir = new Option<string>("--out") { Description = "Output folder (results.csv, results.json, report.md, charts, journal).", DefaultValueFactory = _ => "bench-out" };
         var threads = new Option<int>("--threads") { Description = "Host threads (0: all cores).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Measure system noise: ΔACC of each model under every deployment variant, combined and step by step.") { models, data, train, noises, limit, outDir, threads };

@@ -97,6 +97,11 @@ public sealed class ImageDataset
         return new ImageDataset(root, Enumerable.Range(0, maxLabel + 1).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(), items, "meta");
     }
 
-    /// <summary>The first <paramref name="limit"/> items (all when null).</summary>
-    public IReadOnlyList<DatasetItem> Take(int? limit) => limit is int n && n < Items.Count ? Items.Take(n).ToArray() : Items;
+    /// <summary>
+    /// <paramref name="limit"/> items evenly spaced over the sorted list (item ⌊i·count/limit⌋ for i = 0..limit−1), so a
+    /// subset of an ImageFolder spans every class instead of the first folders; all items when null.
+    /// </summary>
+    public IReadOnlyList<DatasetItem> Take(int? limit) => limit is int n && n < Items.Count
+        ? Enumerable.Range(0, Math.Max(0, n)).Select(i => Items[(int)((long)i * Items.Count / n)]).ToArray()
+        : Items;
 }
