@@ -57,6 +57,7 @@ images through the reference pipeline, for checking an ONNX runtime against torc
 OUT/reference/test200.txt (those files).
 """
 import argparse
+import glob
 import hashlib
 import io
 import json
@@ -315,6 +316,32 @@ class MixSource:
         return out
 
 
+class ShardMixSource:
+    """Algorithm 1 from SysNoise's own variants: `sysnoise export --mix --stage resized --seed E` wrote, for epoch E,
+    every training image through a seeded random (decoder, resize) pair as uint8 [N, 72, 72, 3] shards (exactly the
+    C# kernels' bytes). Each epoch reads DIR/epoch<E mod count>, checked against the training items' order and labels."""
+
+    def __init__(self, directory, items):
+        self.dirs = sorted(d for d in glob.glob(os.path.join(directory, "epoch*")) if os.path.isdir(d))
+        if not self.dirs:
+            raise SystemExit(f"--mix-shards {directory}: no epoch*/ folders (run sysnoise export --mix --stage resized)")
+        self.items = items
+
+    def epoch(self, seed_or_epoch):
+        d = self.dirs[seed_or_epoch % len(self.dirs)]
+        import json
+        with open(os.path.join(d, "choices.json")) as f:
+            files = [os.path.basename(i["file"]) for i in json.load(f)["images"]]
+        if files != [os.path.basename(p) for p, _ in self.items]:
+            raise SystemExit(f"{d}: exported images do not match the training items (same --data and no --limit?)")
+        shards = sorted(glob.glob(os.path.join(d, "shard-*.npy")))
+        out = np.concatenate([np.load(s) for s in shards])
+        labels = np.concatenate([np.load(s.replace("shard-", "labels-")) for s in shards])
+        assert out.shape[1:] == (RESIZE, RESIZE, 3) and out.dtype == np.uint8, out.shape
+        assert (labels == np.array([l for _, l in self.items])).all()
+        return out
+
+
 def augment_batch(u8, idx, gen):
     """u8: uint8 numpy [N, 72, 72, 3]; random 64x64 crop + horizontal flip per image."""
     offs = torch.randint(0, RESIZE - CROP + 1, (len(idx), 2), generator=gen)
@@ -372,7 +399,7 @@ def train_one(name, args, train_items, train_u8, mix, test_x, test_y):
         model.train()
         if mixed:
             tp = time.time()
-            src = mix.epoch(args.seed * 1000 + ep)
+            src = mix.epoch(ep if isinstance(mix, ShardMixSource) else args.seed * 1000 + ep)
             prep += time.time() - tp
         else:
             src = train_u8
@@ -435,6 +462,7 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N train images (smoke tests)")
     ap.add_argument("--no-export", action="store_true")
+    ap.add_argument("--mix-shards", default="", help="mixed training from `sysnoise export --mix --stage resized` epoch folders")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
@@ -454,7 +482,8 @@ def main():
     test_y = torch.tensor([l for _, l in test_items])
     print(f"data: {len(train_items)} train, {len(test_items)} test images through the reference pipeline "
           f"({time.time() - t:.0f}s)", flush=True)
-    mix = MixSource(train_items) if any(MODELS[n][3] for n in names) else None
+    needs_mix = any(MODELS[n][3] for n in names)
+    mix = (ShardMixSource(args.mix_shards, train_items) if args.mix_shards else MixSource(train_items)) if needs_mix else None
 
     os.makedirs(os.path.join(args.out, "reference"), exist_ok=True)
     res_path = os.path.join(args.out, "results.json")

@@ -24,8 +24,9 @@ public static class ExportCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the per-image choices.", DefaultValueFactory = _ => 0 };
         var shard = new Option<int>("--shard-size") { Description = "Images per shard.", DefaultValueFactory = _ => 1024 };
         var limit = new Option<int?>("--limit") { Description = "Only the first N images." };
+        var stage = new Option<string>("--stage") { Description = "input: normalised model inputs (float32 N×C×H×W); resized: uint8 N×H×W×3 after the resize and before the crop (for training with random crops).", DefaultValueFactory = _ => "input" };
         var outDir = new Option<string>("--out") { Description = "Output folder: shard-NNNNN.npy (N×C×H×W float32), labels-NNNNN.npy (int64), choices.json.", Required = true };
-        var command = new Command("export", "Write pre-processed training tensors (optionally mixed across pipelines) as .npy shards.") { data, profiles, mix, seed, shard, limit, outDir };
+        var command = new Command("export", "Write pre-processed training tensors (optionally mixed across pipelines) as .npy shards.") { data, profiles, mix, seed, shard, limit, stage, outDir };
         command.SetAction(parse =>
         {
             DeploymentProfile[] ps;
@@ -51,6 +52,11 @@ public static class ExportCommand
             string[] resizers = ps.Select(p => p.Resize).Distinct().ToArray();
             var rng = new Random(parse.GetValue(seed));
             bool mixed = parse.GetValue(mix);
+            string stageName = parse.GetValue(stage)!;
+            if (stageName is not ("input" or "resized"))
+            {
+                throw new CliException($"invalid --stage '{stageName}'; valid values: input, resized");
+            }
             // Choices are drawn for every image up front, in dataset order, so they do not depend on threading.
             var choices = items.Select(_ => mixed ? (Decoder: decoders[rng.Next(decoders.Length)], Resize: resizers[rng.Next(resizers.Length)]) : (Decoder: ps[0].Decode, Resize: ps[0].Resize)).ToArray();
             int shardSize = Math.Max(1, parse.GetValue(shard));
@@ -59,14 +65,15 @@ public static class ExportCommand
             for (int start = 0, index = 0; start < items.Count; start += shardSize, index++)
             {
                 int n = Math.Min(shardSize, items.Count - start);
-                var tensors = new Tensor<float>?[n];
+                var tensors = new Tensor?[n];
                 Parallel.For(0, n, i =>
                 {
                     DatasetItem item = items[start + i];
                     var pre = new Preprocessor(ps[0] with { Decode = choices[start + i].Decoder, Resize = choices[start + i].Resize });
                     try
                     {
-                        tensors[i] = pre.Run(File.ReadAllBytes(item.Path), item.Path);
+                        byte[] file = File.ReadAllBytes(item.Path);
+                        tensors[i] = stageName == "resized" ? pre.ResizeOnly(pre.Decode(file, item.Path).Pixels) : pre.Run(file, item.Path);
                     }
                     catch (IOException ex)
                     {
@@ -82,17 +89,18 @@ public static class ExportCommand
                     continue;
                 }
 
-                int size = tensors[kept[0]]!.Data.Length;
-                var batch = new float[kept.Length * size];
+                long size = tensors[kept[0]]!.Length;
+                Array batch = stageName == "resized" ? new byte[kept.Length * size] : new float[kept.Length * size];
                 var labels = new long[kept.Length];
                 for (int k = 0; k < kept.Length; k++)
                 {
-                    tensors[kept[k]]!.Data.CopyTo(batch, k * size);
+                    Array.Copy(tensors[kept[k]]!.RawData, 0, batch, k * size, size);
                     labels[k] = items[start + kept[k]].Label;
                     records.Add(new { file = items[start + kept[k]].RelativePath, shard = index, row = k, label = labels[k], decoder = choices[start + kept[k]].Decoder, resize = choices[start + kept[k]].Resize });
                 }
 
-                NpyFormat.Write(Path.Combine(dir, $"shard-{index:00000}.npy"), new Tensor<float>(batch, [kept.Length, .. tensors[kept[0]]!.Shape]));
+                int[] shardShape = [kept.Length, .. tensors[kept[0]]!.Shape];
+                NpyFormat.Write(Path.Combine(dir, $"shard-{index:00000}.npy"), batch is byte[] bytes ? new Tensor<byte>(bytes, shardShape) : new Tensor<float>((float[])batch, shardShape));
                 NpyFormat.Write(Path.Combine(dir, $"labels-{index:00000}.npy"), new Tensor<long>(labels, kept.Length));
             }
 

@@ -55,6 +55,20 @@ public sealed class Preprocessor
         return CenterCrop(resized, t.Crop, t.Crop);
     }
 
+    /// <summary>The transform's resize without the centre crop (a training pipeline crops at random instead).</summary>
+    public Tensor<byte> ResizeOnly(Tensor<byte> rgb)
+    {
+        EvalTransform t = Profile.Transform;
+        int h = rgb.Shape[0], w = rgb.Shape[1];
+        if (t.Mode == ResizeMode.Direct)
+        {
+            return resizer.Resize(Device, rgb, t.Crop, t.Crop);
+        }
+
+        (int rw, int rh) = ShorterSide(w, h, t.ShorterSideTarget);
+        return resizer.Resize(Device, rgb, rw, rh);
+    }
+
     public Tensor<byte> Colour(Tensor<byte> rgb) => color is null ? rgb : color.Convert(Device, rgb);
 
     /// <summary>float32 (v / scale − mean) / std in the profile's channel order and layout (C×H×W or H×W×C).</summary>
