@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using SysNoise.Runtime.Bench;
 using SysNoise.Runtime.Profiles;
 
 namespace SysNoise.Cli.Commands;
@@ -27,32 +28,7 @@ public static class ProfilesCommand
             var list = profiles.ToList();
             if (parse.GetValue(json) || parse.GetValue(show) is not null)
             {
-                Console.WriteLine(JsonSerializer.Serialize(list.Select(p => new
-                {
-                    name = p.Name,
-                    description = p.Description,
-                    source = p.Source,
-                    decode = p.Decode,
-                    resize = p.Resize,
-                    transform = new
-                    {
-                        mode = p.Transform.Mode.ToString(),
-                        crop = p.Transform.Crop,
-                        shorter_side = p.Transform.ShorterSideTarget,
-                        scale = p.Transform.Scale,
-                        mean = p.Transform.Mean,
-                        std = p.Transform.Std,
-                        channel_order = p.Transform.ChannelOrder.ToString().ToLowerInvariant(),
-                        layout = p.Transform.Layout.ToString().ToLowerInvariant(),
-                    },
-                    color = p.Color ?? "none",
-                    ceil_mode = p.CeilMode switch { true => "on", false => "off", null => "model" },
-                    ceil_rule = p.CeilRule.ToString().ToLowerInvariant(),
-                    upsample = p.Upsample ?? "model",
-                    precision = p.Precision.ToString().ToLowerInvariant(),
-                    quantization = p.Quantization,
-                    postprocess = p.PostProcess,
-                }), new JsonSerializerOptions { WriteIndented = true }));
+                Console.WriteLine(JsonSerializer.Serialize(list.Select(BenchReport.ProfileJson), new JsonSerializerOptions { WriteIndented = true }));
                 return ExitCodes.Ok;
             }
 

@@ -68,10 +68,12 @@ public static class BenchReport
         File.WriteAllText(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
     }
 
-    private static object ProfileJson(DeploymentProfile p) => new
+    /// <summary>A profile as JSON-serialisable data (results.json, <c>sysnoise profiles --json</c>).</summary>
+    public static object ProfileJson(DeploymentProfile p) => new
     {
         name = p.Name,
         description = p.Description,
+        source = p.Source,
         decode = p.Decode,
         resize = p.Resize,
         transform = new
@@ -87,8 +89,11 @@ public static class BenchReport
         },
         color = p.Color ?? "none",
         ceil_mode = p.CeilMode switch { true => "on", false => "off", null => "model" },
+        ceil_rule = p.CeilRule.ToString().ToLowerInvariant(),
         upsample = p.Upsample ?? "model",
         precision = p.Precision.ToString().ToLowerInvariant(),
+        quantization = p.Quantization,
+        postprocess = p.PostProcess,
     };
 
     /// <summary>The paper's Table 2 shape: a row per model, a column per noise with mean (max) ΔACC, plus combined.</summary>

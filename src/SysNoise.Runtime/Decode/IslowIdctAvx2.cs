@@ -75,29 +75,6 @@ internal static class IslowIdctAvx2
         return Wrap16(Avx2.MultiplyLow(c, m));
     }
 
-    /// <summary>8×8 transpose of int32 rows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose(ref Vector256<int> r0, ref Vector256<int> r1, ref Vector256<int> r2, ref Vector256<int> r3,
-        ref Vector256<int> r4, ref Vector256<int> r5, ref Vector256<int> r6, ref Vector256<int> r7)
-    {
-        Vector256<int> t0 = Avx2.UnpackLow(r0, r1), t1 = Avx2.UnpackHigh(r0, r1);
-        Vector256<int> t2 = Avx2.UnpackLow(r2, r3), t3 = Avx2.UnpackHigh(r2, r3);
-        Vector256<int> t4 = Avx2.UnpackLow(r4, r5), t5 = Avx2.UnpackHigh(r4, r5);
-        Vector256<int> t6 = Avx2.UnpackLow(r6, r7), t7 = Avx2.UnpackHigh(r6, r7);
-        Vector256<long> u0 = Avx2.UnpackLow(t0.AsInt64(), t2.AsInt64()), u1 = Avx2.UnpackHigh(t0.AsInt64(), t2.AsInt64());
-        Vector256<long> u2 = Avx2.UnpackLow(t1.AsInt64(), t3.AsInt64()), u3 = Avx2.UnpackHigh(t1.AsInt64(), t3.AsInt64());
-        Vector256<long> u4 = Avx2.UnpackLow(t4.AsInt64(), t6.AsInt64()), u5 = Avx2.UnpackHigh(t4.AsInt64(), t6.AsInt64());
-        Vector256<long> u6 = Avx2.UnpackLow(t5.AsInt64(), t7.AsInt64()), u7 = Avx2.UnpackHigh(t5.AsInt64(), t7.AsInt64());
-        r0 = Avx2.Permute2x128(u0, u4, 0x20).AsInt32();
-        r1 = Avx2.Permute2x128(u1, u5, 0x20).AsInt32();
-        r2 = Avx2.Permute2x128(u2, u6, 0x20).AsInt32();
-        r3 = Avx2.Permute2x128(u3, u7, 0x20).AsInt32();
-        r4 = Avx2.Permute2x128(u0, u4, 0x31).AsInt32();
-        r5 = Avx2.Permute2x128(u1, u5, 0x31).AsInt32();
-        r6 = Avx2.Permute2x128(u2, u6, 0x31).AsInt32();
-        r7 = Avx2.Permute2x128(u3, u7, 0x31).AsInt32();
-    }
-
     // Final samples: saturate to int8, +128, store 8 bytes.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(Vector256<int> v, ref byte destination)
@@ -132,11 +109,11 @@ internal static class IslowIdctAvx2
         }
 
         // Pass 2: lane = row; transpose so that input k holds column k of every row.
-        Transpose(ref w0, ref w1, ref w2, ref w3, ref w4, ref w5, ref w6, ref w7);
+        OtherIdctAvx2.Transpose(ref w0, ref w1, ref w2, ref w3, ref w4, ref w5, ref w6, ref w7);
         Butterfly(w0, w1, w2, w3, w4, w5, w6, w7, 18,
             out Vector256<int> o0, out Vector256<int> o1, out Vector256<int> o2, out Vector256<int> o3,
             out Vector256<int> o4, out Vector256<int> o5, out Vector256<int> o6, out Vector256<int> o7);
-        Transpose(ref o0, ref o1, ref o2, ref o3, ref o4, ref o5, ref o6, ref o7);
+        OtherIdctAvx2.Transpose(ref o0, ref o1, ref o2, ref o3, ref o4, ref o5, ref o6, ref o7);
         ref byte o = ref output[offset];
         StoreRow(o0, ref o);
         StoreRow(o1, ref Unsafe.Add(ref o, stride));
