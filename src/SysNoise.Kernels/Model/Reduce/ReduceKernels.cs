@@ -67,11 +67,15 @@ public static class ReduceKernels
             m = ReduceMath.Max(m, x[start + ((long)k * g.Stride)]);
         }
 
-        float sum = 0f;
+        // The denominator accumulates in double (index order): a float sum over thousands of classes
+        // loses ~n·ulp; each exp is float, the total is rounded to float once.
+        double wide = 0d;
         for (int k = 0; k < g.Length; k++)
         {
-            sum = StrictFloat.Add(sum, DetMath.Exp(StrictFloat.Add(x[start + ((long)k * g.Stride)], -m)));
+            wide = StrictFloat.Add(wide, (double)DetMath.Exp(StrictFloat.Add(x[start + ((long)k * g.Stride)], -m)));
         }
+
+        float sum = (float)wide;
 
         float logSum = g.Log != 0 ? DetMath.Log(sum) : 0f;
         for (int k = 0; k < g.Length; k++)
