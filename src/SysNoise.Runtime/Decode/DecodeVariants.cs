@@ -61,12 +61,13 @@ public static class DecodeVariants
 {
     private const string SimdBuild = "libjpeg-turbo 2.1.5 as Debian 12 builds it (SIMD on; x86-64 AVX2/SSE2 code paths)";
     private const string AnyBuild = "libjpeg-turbo 2.1.5, SIMD or plain C (identical on valid data; on corrupt coefficients this follows the x86-64 SIMD code)";
+    private const string IfastBuild = "libjpeg-turbo 2.1.5 with SIMD (x86-64 SSE2 IFAST); the plain-C IFAST wraps where SSE2 saturates and differs on rare files";
 
     public static readonly LibjpegDecodeVariant LibjpegIslow = new(
         "libjpeg-islow", "libjpeg-turbo JDCT_ISLOW + fancy upsampling (libjpeg's default decode)", AnyBuild, "djpeg -dct int", new(IdctMethod.Islow, true, false));
 
     public static readonly LibjpegDecodeVariant LibjpegIfast = new(
-        "libjpeg-ifast", "libjpeg-turbo JDCT_IFAST + fancy upsampling (TurboJPEG's TJFLAG_FASTDCT)", AnyBuild, "djpeg -dct fast", new(IdctMethod.Ifast, true, false));
+        "libjpeg-ifast", "libjpeg-turbo JDCT_IFAST + fancy upsampling (TurboJPEG's TJFLAG_FASTDCT)", IfastBuild, "djpeg -dct fast", new(IdctMethod.Ifast, true, false));
 
     public static readonly LibjpegDecodeVariant LibjpegFloat = new(
         "libjpeg-float", "libjpeg-turbo JDCT_FLOAT (SSE2 code) + fancy upsampling", SimdBuild, "djpeg -dct float", new(IdctMethod.FloatSimd, true, false));
@@ -75,7 +76,7 @@ public static class DecodeVariants
         "libjpeg-islow-simple", "libjpeg-turbo JDCT_ISLOW, no fancy upsampling (replication; merged where libjpeg merges)", AnyBuild, "djpeg -dct int -nosmooth", new(IdctMethod.Islow, false, false));
 
     public static readonly LibjpegDecodeVariant LibjpegIfastSimple = new(
-        "libjpeg-ifast-simple", "libjpeg-turbo JDCT_IFAST, no fancy upsampling (TurboJPEG FASTDCT|FASTUPSAMPLE)", AnyBuild, "djpeg -dct fast -nosmooth", new(IdctMethod.Ifast, false, false));
+        "libjpeg-ifast-simple", "libjpeg-turbo JDCT_IFAST, no fancy upsampling (TurboJPEG FASTDCT|FASTUPSAMPLE)", IfastBuild, "djpeg -dct fast -nosmooth", new(IdctMethod.Ifast, false, false));
 
     public static readonly LibjpegDecodeVariant LibjpegFloatSimple = new(
         "libjpeg-float-simple", "libjpeg-turbo JDCT_FLOAT (SSE2 code), no fancy upsampling", SimdBuild, "djpeg -dct float -nosmooth", new(IdctMethod.FloatSimd, false, false));

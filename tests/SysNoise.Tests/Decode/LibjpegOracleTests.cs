@@ -22,13 +22,15 @@ public sealed class LibjpegOracleTests(ITestOutputHelper output)
             args.Add("-nosmooth");
         }
 
-        // Variants that claim the SIMD and the plain-C build alike are checked against both; float ones against theirs.
+        // ISLOW claims the SIMD and the plain-C build alike and is checked against both. IFAST and FLOAT follow the
+        // SIMD code: the plain-C IFAST clamps with the range-limit table's wrap-around where the SSE2 code saturates,
+        // which shows on rare real files (seen: 12 bytes of one q30 file in 170), and FLOAT differs outright.
         Dictionary<string, string>? forceNone = new() { ["JSIMD_FORCENONE"] = "1" };
         List<Dictionary<string, string>?> builds = variant.Settings.Idct switch
         {
             IdctMethod.FloatC => [forceNone],
-            IdctMethod.FloatSimd => [null],
-            _ => [null, forceNone],
+            IdctMethod.Islow => [null, forceNone],
+            _ => [null],
         };
         var failures = new List<string>();
         foreach (Dictionary<string, string>? env in builds)
