@@ -70,7 +70,7 @@ public class DecodeBenchmarks
             return;
         }
 
-        var options = new JpegDecodeOptions { DctMethod = 2, DisableFancyUpsampling = settings.FancyUpsampling ? 0 : 1 };
+        var options = new JpegDecodeOptions { DctMethod = settings.Idct == IdctMethod.IfastC ? 1 : 2, DisableFancyUpsampling = settings.FancyUpsampling ? 0 : 1 };
         LibjpegReference.Decode(jpeg, options, JpegLimits.Default, "bench", out _);
     }
 

@@ -72,6 +72,10 @@ public static class DecodeVariants
     public static readonly LibjpegDecodeVariant LibjpegFloat = new(
         "libjpeg-float", "libjpeg-turbo JDCT_FLOAT (SSE2 code) + fancy upsampling", SimdBuild, "djpeg -dct float", new(IdctMethod.FloatSimd, true, false));
 
+    public static readonly LibjpegDecodeVariant LibjpegIfastC = new(
+        "libjpeg-ifast-c", "libjpeg-turbo JDCT_IFAST as the plain C code computes it + fancy upsampling",
+        "libjpeg-turbo 2.1.5 built with SIMD but run with JSIMD_FORCENONE=1 (jidctfst.c with 16-bit DCTELEM)", "JSIMD_FORCENONE=1 djpeg -dct fast", new(IdctMethod.IfastC, true, false));
+
     public static readonly LibjpegDecodeVariant LibjpegIslowSimple = new(
         "libjpeg-islow-simple", "libjpeg-turbo JDCT_ISLOW, no fancy upsampling (replication; merged where libjpeg merges)", AnyBuild, "djpeg -dct int -nosmooth", new(IdctMethod.Islow, false, false));
 
@@ -97,6 +101,6 @@ public static class DecodeVariants
 
     public static IReadOnlyList<IDecodeVariant> All { get; } =
     [
-        LibjpegIslow, LibjpegIfast, LibjpegFloat, LibjpegIslowSimple, LibjpegIfastSimple, LibjpegFloatSimple, LibjpegFloatC, Pil, OpenCv, Ffmpeg,
+        LibjpegIslow, LibjpegIfast, LibjpegFloat, LibjpegIslowSimple, LibjpegIfastSimple, LibjpegFloatSimple, LibjpegFloatC, LibjpegIfastC, Pil, OpenCv, Ffmpeg,
     ];
 }

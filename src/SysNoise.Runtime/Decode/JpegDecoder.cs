@@ -16,6 +16,9 @@ public enum IdctMethod
     /// <summary>JDCT_IFAST, as the SSE2 code computes it.</summary>
     Ifast,
 
+    /// <summary>JDCT_IFAST as <c>jidctfst.c</c> computes it in a SIMD build run with <c>JSIMD_FORCENONE=1</c>.</summary>
+    IfastC,
+
     /// <summary>JDCT_FLOAT as the SSE2 code computes it (what a SIMD build such as Debian's runs on x86-64).</summary>
     FloatSimd,
 
@@ -63,6 +66,9 @@ public static class JpegDecoder
                         break;
                     case IdctMethod.Ifast:
                         Run<int, int, IfastIdct>(device, blocks, JpegTables.Ifast(component.Quant), planes, idct[ci]);
+                        break;
+                    case IdctMethod.IfastC:
+                        Run<int, int, IfastCIdct>(device, blocks, JpegTables.Ifast(component.Quant), planes, idct[ci]);
                         break;
                     case IdctMethod.FloatSimd:
                         Run<float, float, FloatSimdIdct>(device, blocks, JpegTables.Float(component.Quant), planes, idct[ci]);

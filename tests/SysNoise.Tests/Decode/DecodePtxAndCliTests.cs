@@ -22,6 +22,7 @@ public sealed class DecodePtxAndCliTests(ITestOutputHelper output)
         [
             idct.MakeGenericMethod(typeof(int), typeof(int), typeof(IslowIdct)),
             idct.MakeGenericMethod(typeof(int), typeof(int), typeof(IfastIdct)),
+            idct.MakeGenericMethod(typeof(int), typeof(int), typeof(IfastCIdct)),
             idct.MakeGenericMethod(typeof(float), typeof(float), typeof(FloatSimdIdct)),
             idct.MakeGenericMethod(typeof(float), typeof(float), typeof(FloatCIdct)),
             idct.MakeGenericMethod(typeof(FfmpegDequant), typeof(int), typeof(FfmpegIdct)),

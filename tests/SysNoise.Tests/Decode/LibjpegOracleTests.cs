@@ -16,7 +16,7 @@ public sealed class LibjpegOracleTests(ITestOutputHelper output)
     public void MatchesDjpegOnCorpus(string variantName)
     {
         var variant = DecodeVariants.All.OfType<LibjpegDecodeVariant>().Single(v => v.Name == variantName);
-        var args = new List<string> { "-dct", variant.Settings.Idct switch { IdctMethod.Islow => "int", IdctMethod.Ifast => "fast", _ => "float" } };
+        var args = new List<string> { "-dct", variant.Settings.Idct switch { IdctMethod.Islow => "int", IdctMethod.Ifast or IdctMethod.IfastC => "fast", _ => "float" } };
         if (!variant.Settings.FancyUpsampling)
         {
             args.Add("-nosmooth");
@@ -28,7 +28,7 @@ public sealed class LibjpegOracleTests(ITestOutputHelper output)
         Dictionary<string, string>? forceNone = new() { ["JSIMD_FORCENONE"] = "1" };
         List<Dictionary<string, string>?> builds = variant.Settings.Idct switch
         {
-            IdctMethod.FloatC => [forceNone],
+            IdctMethod.FloatC or IdctMethod.IfastC => [forceNone],
             IdctMethod.Islow => [null, forceNone],
             _ => [null],
         };
@@ -148,13 +148,13 @@ public sealed class LibjpegOracleTests(ITestOutputHelper output)
             Assert.True(files.Count >= 10);
             foreach (LibjpegDecodeVariant variant in DecodeVariants.All.OfType<LibjpegDecodeVariant>().Where(v => v.Name.StartsWith("libjpeg-", StringComparison.Ordinal)))
             {
-                var args = new List<string> { "-dct", variant.Settings.Idct switch { IdctMethod.Islow => "int", IdctMethod.Ifast => "fast", _ => "float" } };
+                var args = new List<string> { "-dct", variant.Settings.Idct switch { IdctMethod.Islow => "int", IdctMethod.Ifast or IdctMethod.IfastC => "fast", _ => "float" } };
                 if (!variant.Settings.FancyUpsampling)
                 {
                     args.Add("-nosmooth");
                 }
 
-                Dictionary<string, string>? env = variant.Settings.Idct == IdctMethod.FloatC ? new() { ["JSIMD_FORCENONE"] = "1" } : null;
+                Dictionary<string, string>? env = variant.Settings.Idct is IdctMethod.FloatC or IdctMethod.IfastC ? new() { ["JSIMD_FORCENONE"] = "1" } : null;
                 foreach (string file in files)
                 {
                     (byte[] expected, _, _, _) = Pnm.Parse(Tool.Run("djpeg", [.. args, file], env).Stdout);
