@@ -137,16 +137,15 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
 
                 foreach (Variant v in variants)
                 {
-                    EvaluationRecord r;
-                    try
+                    // A precision the executor does not implement for this model is reported, not evaluated.
+                    Precision sessionPrecision = v.Knobs.Precision == Precision.Int8Qdq ? Precision.Fp32 : v.Knobs.Precision;
+                    if (OnnxSession.UnsupportedReason(model, sessionPrecision) is { } reason)
                     {
-                        r = Evaluate(journal, modelName, model, noise, v.Name, v.Config, v.Knobs, decoded, included, items);
-                    }
-                    catch (Exception ex) when (ex is NotSupportedException or NotImplementedException)
-                    {
-                        rows.Add(new BenchRow(modelName, noise, v.Name, null, null, null, 0, null, "unavailable: " + ex.Message));
+                        rows.Add(new BenchRow(modelName, noise, v.Name, null, null, null, 0, null, "unavailable: " + reason));
                         continue;
                     }
+
+                    EvaluationRecord r = Evaluate(journal, modelName, model, noise, v.Name, v.Config, v.Knobs, decoded, included, items);
 
                     BenchRow row = Row(modelName, noise, v.Name, r, baseline, labels);
                     rows.Add(row);

@@ -116,16 +116,26 @@ public sealed class OnnxSession
     /// Precisions whose arithmetic is not implemented are refused up front rather than silently run as another
     /// precision: fp16 accumulation in the accumulating ops, and the int8 paths inside the executor.
     /// </summary>
+    /// <summary>
+    /// Why the executor cannot run <paramref name="model"/> at <paramref name="precision"/>, or null when it can:
+    /// fp16 accumulation is not implemented for ConvTranspose, int8-int (integer conv/gemm) not at all, and int8-qdq
+    /// runs as the calibrated QDQ rewrite (Model/Quantization), not as a session precision. Such precisions are
+    /// refused, never silently run as another precision.
+    /// </summary>
+    public static string? UnsupportedReason(OnnxModel model, Precision precision) => precision switch
+    {
+        Precision.Fp16Acc16 when model.Graph.Nodes.Any(n => n.OpType == "ConvTranspose") =>
+            "fp16-acc16 (binary16 accumulation) is implemented for Conv, Gemm and MatMul, not yet for ConvTranspose",
+        Precision.Int8Int => "int8-int (the integer conv/gemm path with fixed-point requantization) is not implemented",
+        Precision.Int8Qdq => "int8-qdq runs as the calibrated QDQ rewrite of the model (QdqPipeline), not as a session precision",
+        _ => null,
+    };
+
     private static void RefuseUnimplementedPrecision(OnnxModel model, Precision precision)
     {
-        if (precision == Precision.Fp16Acc16 && model.Graph.Nodes.Any(n => n.OpType == "ConvTranspose"))
+        if (UnsupportedReason(model, precision) is { } reason)
         {
-            throw new NotSupportedException("fp16-acc16 (binary16 accumulation) is implemented for Conv, Gemm and MatMul, not yet for ConvTranspose");
-        }
-
-        if (precision is Precision.Int8Qdq or Precision.Int8Int)
-        {
-            throw new NotSupportedException($"{(precision == Precision.Int8Qdq ? "int8-qdq" : "int8-int")} is not run by the executor directly yet: int8-qdq needs the calibrated QDQ rewrite (Model/Quantization), int8-int the integer conv/gemm path");
+            throw new NotSupportedException(reason);
         }
     }
 
