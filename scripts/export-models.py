@@ -62,6 +62,9 @@ def export(torch, name, build, path):
     model.eval()
     example = torch.randn(1, 3, 224, 224, generator=generator)
     tmp = path + ".tmp"
+    # torch >= 2.9 defaults to the dynamo exporter; the graphs here come from the TorchScript exporter (as 1.13's).
+    import inspect
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     with torch.no_grad():
         torch.onnx.export(
             model, example, tmp,
@@ -70,7 +73,7 @@ def export(torch, name, build, path):
             # have position embeddings of a fixed length, so only their batch is dynamic.
             dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"} if name not in FIXED_SIZE else {0: "batch"},
                           "logits": {0: "batch"}},
-            opset_version=OPSET, do_constant_folding=True)
+            opset_version=OPSET, do_constant_folding=True, **legacy)
     os.replace(tmp, path)
 
 

@@ -13,7 +13,7 @@ namespace SysNoise.Tests.Bench;
 /// </summary>
 public sealed class BenchTests(ITestOutputHelper output, BenchTests.SmallData data) : IClassFixture<BenchTests.SmallData>
 {
-    private static string Repo => Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+    private static string Repo => Support.TestPaths.Repository;
 
     private static string Model => Path.Combine(Repo, "models", "fashion", "resnet_narrow.onnx");
 

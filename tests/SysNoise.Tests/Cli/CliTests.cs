@@ -141,7 +141,7 @@ public sealed class CliTests : IDisposable
     internal static (int Code, string Stdout, string Stderr) Run(params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "sysnoise.dll"));
+        info.ArgumentList.Add(Path.Combine(TestPaths.AssemblyFolder, "sysnoise.dll"));
         foreach (string a in args)
         {
             info.ArgumentList.Add(a);

@@ -98,7 +98,7 @@ public static class ModelCache
     // The tests run from tests/SysNoise.Tests/bin/<config>/<tfm>/; the repository root holds SysNoise.sln.
     private static string RepositoryRoot()
     {
-        for (DirectoryInfo? d = new(AppContext.BaseDirectory); d is not null; d = d.Parent)
+        for (DirectoryInfo? d = new(TestPaths.AssemblyFolder); d is not null; d = d.Parent)
         {
             if (File.Exists(Path.Combine(d.FullName, "SysNoise.sln")))
             {

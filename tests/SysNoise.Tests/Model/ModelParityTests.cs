@@ -102,22 +102,66 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     public void IlgpuCpuMatchesHostBitForBit(string name)
     {
         ZooModel model = ModelCache.Get(name);
-        int[] shape = model.ReducedShape!;
-        int seed = ModelInputs.SeedFor(name);
-        output.WriteLine($"{name}: input {string.Join("x", shape)} on {accelerators.CpuSimulator.Name}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, ExecutionOptions.Default);
+    }
+
+    /// <summary>fp16 storage through the kernels (CPU simulator, reduced input) gives the host path's bits.</summary>
+    [Fact]
+    public void IlgpuCpuMatchesHostBitForBitFp16()
+    {
+        ZooModel model = ModelCache.Get("mobilenet_v3_small");
+        CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, new ExecutionOptions { Precision = Precision.Fp16 });
+    }
+
+    /// <summary>Every model at its full input size on CUDA: the kernels on a real GPU give the host path's bits.</summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void CudaMatchesHostBitForBit(string name)
+    {
+        if (accelerators.Cuda is null)
+        {
+            output.WriteLine("no CUDA device: skipped");
+            return;
+        }
+
+        ZooModel model = ModelCache.Get(name);
+        CheckBitForBit(model, model.Shape, accelerators.Cuda, ExecutionOptions.Default);
+    }
+
+    /// <summary>fp16 storage (binary16 rounding at every op output) on CUDA gives the host path's bits too.</summary>
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("mobilenet_v3_small")]
+    [InlineData("ppocrv4_det")]
+    public void CudaMatchesHostBitForBitFp16(string name)
+    {
+        if (accelerators.Cuda is null)
+        {
+            output.WriteLine("no CUDA device: skipped");
+            return;
+        }
+
+        ZooModel model = ModelCache.Get(name);
+        CheckBitForBit(model, model.Shape, accelerators.Cuda, new ExecutionOptions { Precision = Precision.Fp16 });
+    }
+
+    private void CheckBitForBit(ZooModel model, int[] shape, Device device, ExecutionOptions options)
+    {
+        int seed = ModelInputs.SeedFor(model.Name);
+        output.WriteLine($"{model.Name}: {options.Precision}, input {string.Join("x", shape)} on {device.Name}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
         OnnxModel onnx = OnnxLoader.Load(ModelCache.PathOf(model));
         var inputs = new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = ModelInputs.Images(model.Kind, shape, seed) };
 
         // Every value the host produces, so the first diverging node is named, not just a differing output.
         var host = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var clock = Stopwatch.StartNew();
-        new OnnxSession(onnx, ExecutionOptions.Default, HostDevice.Shared).Run(inputs, (value, t) => host[value] = t);
+        new OnnxSession(onnx, options, HostDevice.Shared).Run(inputs, (value, t) => host[value] = t);
         double hostMs = clock.Elapsed.TotalMilliseconds;
 
         string? firstDifference = null;
         int compared = 0;
         clock.Restart();
-        new OnnxSession(onnx, ExecutionOptions.Default, accelerators.CpuSimulator).Run(inputs, (value, t) =>
+        new OnnxSession(onnx, options, device).Run(inputs, (value, t) =>
         {
             compared++;
             if (firstDifference is null && BitDifference(host[value], t) is { } diff)
@@ -125,9 +169,9 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
                 firstDifference = $"value '{value}': {diff}";
             }
         });
-        output.WriteLine($"host {hostMs:0.0} ms, simulator {clock.Elapsed.TotalMilliseconds:0.0} ms, {compared} values compared");
+        output.WriteLine($"host {hostMs:0.0} ms, {device.Kind} {clock.Elapsed.TotalMilliseconds:0.0} ms (first run, kernel compilation included), {compared} values compared");
         Assert.Equal(host.Count, compared);
-        Assert.True(firstDifference is null, $"{name} ILGPU CPU vs host, first difference at {firstDifference} (SYSNOISE_SEED={RandomImages.RunSeed})");
+        Assert.True(firstDifference is null, $"{model.Name} {device.Name} vs host, first difference at {firstDifference} (SYSNOISE_SEED={RandomImages.RunSeed})");
     }
 
     [Fact]

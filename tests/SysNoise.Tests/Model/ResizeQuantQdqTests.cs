@@ -174,7 +174,7 @@ public sealed class QdqConvModelTests(ITestOutputHelper output)
     [Fact]
     public void BundledResNetQdqGraphAgreesWithOnnxRuntime()
     {
-        string repo = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../.."));
+        string repo = TestPaths.Repository;
         string modelPath = Path.Combine(repo, "models", "fashion", "resnet_narrow.onnx");
         Assert.True(File.Exists(modelPath), modelPath);
         SysNoise.Runtime.Model.Graph.OnnxModel model = SysNoise.Runtime.Model.Onnx.OnnxLoader.Load(modelPath);

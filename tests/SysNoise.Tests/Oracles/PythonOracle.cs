@@ -9,7 +9,7 @@ public static class PythonOracle
     public const string Exe = "/usr/bin/python3";
 
     /// <summary>Full path of a script shipped in the test output's oracles/ folder.</summary>
-    public static string Script(string name) => Path.Combine(AppContext.BaseDirectory, "oracles", name);
+    public static string Script(string name) => Path.Combine(Support.TestPaths.AssemblyFolder, "oracles", name);
 
     /// <summary>Runs <paramref name="scriptPath"/> with <paramref name="args"/>; returns stdout, throws with stderr on failure.</summary>
     public static string Run(string scriptPath, params string[] args)
