@@ -65,15 +65,23 @@ def export(torch, name, build, path):
     # torch >= 2.9 defaults to the dynamo exporter; the graphs here come from the TorchScript exporter (as 1.13's).
     import inspect
     legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
-    with torch.no_grad():
-        torch.onnx.export(
-            model, example, tmp,
-            input_names=["input"], output_names=["logits"],
-            # Convolutional nets take any input size (the ILGPU simulator check runs them small); transformers
-            # have position embeddings of a fixed length, so only their batch is dynamic.
-            dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"} if name not in FIXED_SIZE else {0: "batch"},
-                          "logits": {0: "batch"}},
-            opset_version=OPSET, do_constant_folding=True, **legacy)
+    # Newer torch emits scaled_dot_product_attention for the transformers, which needs opset 14.
+    opsets = [OPSET] if torch.__version__.startswith("1.") else [OPSET, 14]
+    for opset in opsets:
+        try:
+            with torch.no_grad():
+                torch.onnx.export(
+                    model, example, tmp,
+                    input_names=["input"], output_names=["logits"],
+                    # Convolutional nets take any input size (the ILGPU simulator check runs them small); transformers
+                    # have position embeddings of a fixed length, so only their batch is dynamic.
+                    dynamic_axes={"input": {0: "batch", 2: "height", 3: "width"} if name not in FIXED_SIZE else {0: "batch"},
+                                  "logits": {0: "batch"}},
+                    opset_version=opset, do_constant_folding=True, **legacy)
+            break
+        except torch.onnx.errors.UnsupportedOperatorError:
+            if opset == opsets[-1]:
+                raise
     os.replace(tmp, path)
 
 

@@ -24,4 +24,13 @@ cp -r "$runner" .gpu/xunit
 for lib in libjpeg.so.62 libpng16.so.16 libturbojpeg.so.0; do cp -L "/lib/x86_64-linux-gnu/$lib" .gpu/libs/; done
 cp artifacts/models/ch_*.onnx .gpu/models/
 /usr/bin/python3 scripts/make-jpeg-corpus.py --seed "${SYSNOISE_SEED:-$RANDOM}" --count 170 .gpu/corpus >/dev/null
+# The ONNX backend test suites, for `sysnoise onnx-test --device cuda` (restored to their Debian path there).
+tar -C / -cJf .gpu/onnx-testdata.tar.xz usr/share/libonnx-testdata/data/node usr/share/libonnx-testdata/data/pytorch-converted usr/share/libonnx-testdata/data/pytorch-operator usr/share/libonnx-testdata/data/simple
+# 60 images per class of the bundled Fashion-MNIST JPEG test set (scripts/make-fashion-dataset.py), for the bench timings.
+if [ -d artifacts/fashion/test ]; then
+  for class in artifacts/fashion/test/*/; do
+    mkdir -p ".gpu/fashion/$(basename "$class")"
+    ls "$class" | sort | awk 'NR % 3 == 1' | head -n 60 | while read -r f; do cp "$class/$f" ".gpu/fashion/$(basename "$class")/"; done
+  done
+fi
 du -sh .gpu

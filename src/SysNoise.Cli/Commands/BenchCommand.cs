@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Spectre.Console;
 using SysNoise.Runtime.Bench;
+using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.Profiles;
 
 namespace SysNoise.Cli.Commands;
@@ -28,7 +29,9 @@ public static class BenchCommand
         var limit = new Option<int?>("--limit") { Description = "Evaluate N images evenly spaced over the sorted list (every class of an ImageFolder). Default: all; the bundled default uses 600." };
         var outDir = new Option<string>("--out") { Description = "Output folder (results.csv, results.json, report.md, charts, journal).", DefaultValueFactory = _ => "bench-out" };
         var threads = new Option<int>("--threads") { Description = "Host threads (0: all cores).", DefaultValueFactory = _ => 0 };
-        var command = new Command("bench", "Measure system noise: ΔACC of each model under every deployment variant, combined and step by step.") { models, data, train, noises, limit, outDir, threads };
+        var device = new Option<string>("--device") { Description = "Where the models run: host, cuda or auto (same bits everywhere).", DefaultValueFactory = _ => "host" };
+        device.AcceptOnlyFromAmong(DeviceFactory.Names);
+        var command = new Command("bench", "Measure system noise: ΔACC of each model under every deployment variant, combined and step by step.") { models, data, train, noises, limit, outDir, threads, device };
         command.SetAction(parse =>
         {
             string[] modelPaths = parse.GetValue(models) ?? [];
@@ -65,6 +68,7 @@ public static class BenchCommand
                 throw new CliException($"unknown noise type(s) {string.Join(", ", unknown)}; valid: {string.Join(", ", NoiseTypes.All)}");
             }
 
+            using Device dev = DeviceFactory.Create(parse.GetValue(device)!);
             var options = new BenchOptions
             {
                 Models = modelPaths,
@@ -74,6 +78,7 @@ public static class BenchCommand
                 Limit = parse.GetValue(limit) ?? (bundled ? BundledLimit : null),
                 Out = parse.GetValue(outDir)!,
                 Threads = parse.GetValue(threads),
+                Device = dev,
             };
             var clock = Stopwatch.StartNew();
             BenchResult result = RunWithProgress(options);

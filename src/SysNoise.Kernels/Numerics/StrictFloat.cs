@@ -70,6 +70,34 @@ public static class StrictFloat
             return r;
         }
 
-        return MathF.FusedMultiplyAdd(a, b, c);
+        return PortableFusedMultiplyAdd(a, b, c);
+    }
+
+    /// <summary>
+    /// fma(a, b, c) rounded once, from double arithmetic ILGPU can compile for every backend. MathF.FusedMultiplyAdd
+    /// has no ILGPU mapping: it becomes an unresolved <c>.extern</c> call in the PTX, which the CUDA driver refuses to
+    /// link even in the branch that never runs. a·b is exact in double (24 + 24 significant bits); the sum is formed
+    /// exactly as s + e (TwoSum) and s is rounded to odd when e ≠ 0, after which rounding to float is the correctly
+    /// rounded result (double keeps more than float's 24 + 2 bits).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float PortableFusedMultiplyAdd(float a, float b, float c)
+    {
+        double p = (double)a * b;
+        double s = p + c;
+        double bv = s - p;
+        double e = (p - (s - bv)) + (c - bv);
+        if (e > 0 || e < 0) // not 0, not NaN (NaN when the sum is not finite)
+        {
+            ulong bits = ILGPU.Interop.FloatAsInt(s);
+            if ((bits & 1) == 0)
+            {
+                // The neighbour towards the exact value: away from zero when e has s's sign.
+                bits = (e > 0) == (s > 0) ? bits + 1 : bits - 1;
+                s = ILGPU.Interop.IntAsFloat(bits);
+            }
+        }
+
+        return (float)s;
     }
 }

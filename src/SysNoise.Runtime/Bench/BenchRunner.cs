@@ -51,6 +51,9 @@ public sealed record BenchOptions
     public int Threads { get; init; }
 
     public int BatchSize { get; init; } = 16;
+
+    /// <summary>Where the model sessions run (null: the host path). Results are the same bits on every device.</summary>
+    public Device? Device { get; init; }
 }
 
 /// <summary>Progress of a bench run: the current stage and how many images of it are done.</summary>
@@ -350,7 +353,7 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
             CeilRule = knobs.CeilRule,
             UpsampleMode = knobs.Upsample,
             Threads = options.Threads,
-        });
+        }, options.Device);
         (string inputName, _) = BenchModels.Input(model);
         var top1 = new int[inputs.Length];
         var top5 = new byte[inputs.Length];

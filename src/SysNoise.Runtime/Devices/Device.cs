@@ -90,6 +90,11 @@ public abstract class Device : IDisposable
     /// <summary>libswscale's conversion of decoded planes to rgb24 (the ffmpeg variant).</summary>
     public abstract void SwscaleRgb24(DeviceBuffer<byte> planes, DeviceBuffer<int> filters, DeviceBuffer<byte> output, SwscaleGeometry geometry);
 
+    /// <summary>Waits until every launched kernel has finished (timing; the host path is synchronous).</summary>
+    public virtual void Synchronize()
+    {
+    }
+
     public virtual void Dispose()
     {
         GC.SuppressFinalize(this);

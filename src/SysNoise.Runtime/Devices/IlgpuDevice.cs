@@ -83,6 +83,8 @@ public sealed class IlgpuDevice : Device
         return new IlgpuBuffer<T>(buffer, length);
     }
 
+    public override void Synchronize() => accelerator.Synchronize();
+
     public override T[] Download<T>(DeviceBuffer<T> buffer)
     {
         var b = (IlgpuBuffer<T>)buffer;

@@ -25,12 +25,25 @@ public sealed class PtxCompiler : IDisposable
 
     public CudaArchitecture Architecture { get; }
 
-    /// <summary>Compiles an implicitly grouped kernel (a closed generic method) and returns its PTX.</summary>
+    /// <summary>
+    /// Compiles an implicitly grouped kernel (a closed generic method) and returns its PTX. A kernel whose PTX calls an
+    /// external function (a .NET method ILGPU has no mapping for, e.g. MathF.FusedMultiplyAdd) is refused: the CUDA
+    /// driver cannot link it, even when the call sits in a branch that never runs.
+    /// </summary>
     public string Compile(MethodInfo kernel)
     {
         var entry = EntryPointDescription.FromImplicitlyGroupedKernel(kernel);
         var compiled = (PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty);
-        return compiled.PTXAssembly;
+        string ptx = compiled.PTXAssembly;
+        int external = ptx.IndexOf(".extern .func", StringComparison.Ordinal);
+        if (external >= 0)
+        {
+            int end = ptx.IndexOf('(', ptx.IndexOf(')', external) + 1);
+            string declaration = ptx[external..(end > external ? end : Math.Min(ptx.Length, external + 80))].ReplaceLineEndings(" ");
+            throw new InvalidOperationException($"{kernel.DeclaringType?.Name}.{kernel.Name}: the PTX calls an unresolved external function ({declaration.Trim()}), which the CUDA driver cannot link");
+        }
+
+        return ptx;
     }
 
     public void Dispose()

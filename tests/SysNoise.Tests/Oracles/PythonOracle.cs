@@ -5,8 +5,11 @@ namespace SysNoise.Tests.Oracles;
 /// <summary>Runs oracle scripts with Debian's Python (Pillow 9.4, NumPy, OpenCV 4.6 from apt).</summary>
 public static class PythonOracle
 {
-    /// <summary>Debian's interpreter; the one on PATH may be another Python without the apt packages.</summary>
-    public const string Exe = "/usr/bin/python3";
+    /// <summary>
+    /// Debian's interpreter (the one on PATH may be another Python without the apt packages), or $SYSNOISE_PYTHON
+    /// (a GPU machine's own PyTorch interpreter, for the model exports there).
+    /// </summary>
+    public static readonly string Exe = Environment.GetEnvironmentVariable("SYSNOISE_PYTHON") is { Length: > 0 } python ? python : "/usr/bin/python3";
 
     /// <summary>Full path of a script shipped in the test output's oracles/ folder.</summary>
     public static string Script(string name) => Path.Combine(Support.TestPaths.AssemblyFolder, "oracles", name);
