@@ -26,6 +26,8 @@ cp artifacts/models/ch_*.onnx .gpu/models/
 /usr/bin/python3 scripts/make-jpeg-corpus.py --seed "${SYSNOISE_SEED:-$RANDOM}" --count 170 .gpu/corpus >/dev/null
 # The ONNX backend test suites, for `sysnoise onnx-test --device cuda` (restored to their Debian path there).
 tar -C / -cJf .gpu/onnx-testdata.tar.xz usr/share/libonnx-testdata/data/node usr/share/libonnx-testdata/data/pytorch-converted usr/share/libonnx-testdata/data/pytorch-operator usr/share/libonnx-testdata/data/simple
+# The opencv-doc photographs of text that the OCR detector's parity inputs are cropped from (restored to their path there).
+tar -C / -cf .gpu/opencv-doc-text.tar usr/share/doc/opencv-doc/examples/data/imageTextN.png usr/share/doc/opencv-doc/examples/data/imageTextR.png usr/share/doc/opencv-doc/examples/data/sudoku.png
 # 60 images per class of the bundled Fashion-MNIST JPEG test set (scripts/make-fashion-dataset.py), for the bench timings.
 if [ -d artifacts/fashion/test ]; then
   for class in artifacts/fashion/test/*/; do

@@ -15,6 +15,7 @@ cp .gpu/models/* /tmp/sn-models/
 py="$(command -v python3)"
 export SYSNOISE_PYTHON="$py"
 [ -d /usr/share/libonnx-testdata/data/node ] || tar -C / -xJf .gpu/onnx-testdata.tar.xz
+[ -f /usr/share/doc/opencv-doc/examples/data/sudoku.png ] || tar -C / -xf .gpu/opencv-doc-text.tar
 nvidia-smi -L; "$py" -c 'import torch, torchvision; print("torch", torch.__version__, "torchvision", torchvision.__version__)'
 "$py" scripts/export-models.py --cache /tmp/sn-models 2>&1 | tail -n 12
 bin=tests/SysNoise.Tests/bin/Release/net10.0

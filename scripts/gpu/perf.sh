@@ -14,8 +14,8 @@ py="$(command -v python3)"
 [ -f /tmp/sn-models/resnet50.onnx ] || "$py" scripts/export-models.py --cache /tmp/sn-models --only resnet50 mobilenet_v2 >/dev/null
 cp -n .gpu/models/* /tmp/sn-models/ 2>/dev/null
 sn() { dotnet tests/SysNoise.Tests/bin/Release/net10.0/sysnoise.dll "$@"; }
-for dev in cuda host; do
-  sn perf --device $dev --jpegs .gpu/corpus --model /tmp/sn-models/resnet50.onnx --batch 1,8,256 --precision fp32,fp16 --json "$out/perf-$dev.json" > "$out/perf-$dev.log" 2>&1
+for dev in ${PERF_DEVICES:-cuda host}; do
+  sn perf --device $dev --jpegs .gpu/corpus --model /tmp/sn-models/resnet50.onnx --batch ${PERF_BATCHES:-1,8,256} --precision ${PERF_PRECISIONS:-fp32,fp16} --json "$out/perf-$dev.json" > "$out/perf-$dev.log" 2>&1
   echo "perf $dev exit $?"; grep -E "batch|decode lib" "$out/perf-$dev.log"
 done
 for dev in cuda host; do
