@@ -18,6 +18,7 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     RunCommand.Create(),
     OnnxTestCommand.Create(),
     ModelInfoCommand.Create(),
+    CocoEvalCommand.Create(),
 };
 
 return CliRunner.Run(root, args);
