@@ -30,6 +30,11 @@ public static class CocoEvalCommand
                 throw new CliException(ex.Message.StartsWith(gtPath, StringComparison.Ordinal) || ex.Message.StartsWith(dtPath, StringComparison.Ordinal) ? ex.Message : $"{dtPath}: {ex.Message}");
             }
 
+            if (truth.Annotations.Any(a => a.Id == 0))
+            {
+                Console.Error.WriteLine($"sysnoise: note: {gtPath} has an annotation with id 0: pycocotools records matches by ground-truth id, so a detection matched to it counts as a false positive; this evaluator does the same to give pycocotools' numbers (number annotations from 1 to avoid it)");
+            }
+
             if (result.DroppedDetections > 0)
             {
                 Console.Error.WriteLine($"sysnoise: note: {result.DroppedDetections} detection(s) in {dtPath} have a category_id that {gtPath} does not list; they are not evaluated (as in pycocotools)");

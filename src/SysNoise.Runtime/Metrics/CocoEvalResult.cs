@@ -59,6 +59,8 @@ public sealed class CocoEvalResult
 
     public double Precision(int t, int r, int k, int a, int m) => PrecisionValues[PrecisionIndex(t, r, k, a, m)];
 
+    public double Score(int t, int r, int k, int a, int m) => ScoreValues[PrecisionIndex(t, r, k, a, m)];
+
     public double Recall(int t, int k, int a, int m) => RecallValues[RecallIndex(t, k, a, m)];
 
     internal int PrecisionIndex(int t, int r, int k, int a, int m) => ((((((t * R) + r) * K) + k) * A) + a) * M + m;
