@@ -158,7 +158,7 @@ public static class CocoEvaluator
             }
         }
 
-        int T = p.IouThresholds.Count, A = p.AreaRanges.Count, I = imageIds.Length, K = groupCategories;
+        int A = p.AreaRanges.Count, I = imageIds.Length, K = groupCategories;
         int maxDet = maxDets[^1];
 
         // evaluate(): per (category, area, image), in pycocotools' loop order.
