@@ -19,6 +19,7 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     OnnxTestCommand.Create(),
     ModelInfoCommand.Create(),
     PerfCommand.Create(),
+    CocoEvalCommand.Create(),
 };
 
 return CliRunner.Run(root, args);
