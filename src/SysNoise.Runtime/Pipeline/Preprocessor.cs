@@ -45,6 +45,11 @@ public sealed class Preprocessor
     {
         EvalTransform t = Profile.Transform;
         int h = rgb.Shape[0], w = rgb.Shape[1];
+        if (t.Mode == ResizeMode.LimitMax)
+        {
+            return ResizeLimitMax(rgb);
+        }
+
         if (t.Mode == ResizeMode.Direct)
         {
             return resizer.Resize(Device, rgb, t.Crop, t.Crop);
@@ -60,6 +65,11 @@ public sealed class Preprocessor
     {
         EvalTransform t = Profile.Transform;
         int h = rgb.Shape[0], w = rgb.Shape[1];
+        if (t.Mode == ResizeMode.LimitMax)
+        {
+            return ResizeLimitMax(rgb);
+        }
+
         if (t.Mode == ResizeMode.Direct)
         {
             return resizer.Resize(Device, rgb, t.Crop, t.Crop);
@@ -67,6 +77,56 @@ public sealed class Preprocessor
 
         (int rw, int rh) = ShorterSide(w, h, t.ShorterSideTarget);
         return resizer.Resize(Device, rgb, rw, rh);
+    }
+
+    /// <summary>
+    /// PaddleOCR's <c>DetResizeForTest</c> (limit_type max): an image whose sides add up to less than 64 is first padded with
+    /// zeros (bottom and right) to at least 32×32, then resized to <see cref="LimitMaxSize"/>.
+    /// </summary>
+    private Tensor<byte> ResizeLimitMax(Tensor<byte> rgb)
+    {
+        int h = rgb.Shape[0], w = rgb.Shape[1];
+        if (h + w < 64)
+        {
+            rgb = PadBottomRight(rgb, Math.Max(32, h), Math.Max(32, w));
+            (h, w) = (rgb.Shape[0], rgb.Shape[1]);
+        }
+
+        (int rw, int rh) = LimitMaxSize(w, h, Profile.Transform.LimitSide);
+        return resizer.Resize(Device, rgb, rw, rh);
+    }
+
+    /// <summary>
+    /// DetResizeForTest's <c>resize_image_type0</c> with limit_type 'max': ratio = limit / longer side when the longer side
+    /// exceeds the limit (h &gt; w picks h, a tie picks w), else 1; sides int(side · ratio) (truncated); a side above 4000
+    /// (max_side_limit) rescales both; then max(round(side / 32) · 32, 32) with Python's round (half to even).
+    /// </summary>
+    public static (int Width, int Height) LimitMaxSize(int w, int h, int limit)
+    {
+        double ratio = Math.Max(h, w) > limit ? (h > w ? (double)limit / h : (double)limit / w) : 1.0;
+        int rh = (int)(h * ratio), rw = (int)(w * ratio);
+        const int MaxSideLimit = 4000;
+        if (Math.Max(rh, rw) > MaxSideLimit)
+        {
+            double r = (double)MaxSideLimit / Math.Max(rh, rw);
+            (rh, rw) = ((int)(rh * r), (int)(rw * r));
+        }
+
+        rh = Math.Max((int)(Math.Round(rh / 32.0, MidpointRounding.ToEven) * 32), 32);
+        rw = Math.Max((int)(Math.Round(rw / 32.0, MidpointRounding.ToEven) * 32), 32);
+        return (rw, rh);
+    }
+
+    private static Tensor<byte> PadBottomRight(Tensor<byte> image, int height, int width)
+    {
+        int h = image.Shape[0], w = image.Shape[1], c = image.Shape[2];
+        var data = new byte[height * width * c];
+        for (int y = 0; y < h; y++)
+        {
+            Array.Copy(image.Data, y * w * c, data, y * width * c, w * c);
+        }
+
+        return new Tensor<byte>(data, height, width, c);
     }
 
     public Tensor<byte> Colour(Tensor<byte> rgb) => color is null ? rgb : color.Convert(Device, rgb);
@@ -78,14 +138,18 @@ public sealed class Preprocessor
         int h = rgb.Shape[0], w = rgb.Shape[1];
         var data = new float[3 * h * w];
         float scale = t.Scale;
+        float reciprocal = (float)(1.0 / t.Scale);
+        bool multiply = t.ScaleOp == ScaleOp.Multiply;
         for (int c = 0; c < 3; c++)
         {
             int source = t.ChannelOrder == ChannelOrder.Bgr ? 2 - c : c;
             float mean = t.Mean[c], std = t.Std[c];
             for (int i = 0; i < h * w; i++)
             {
-                // torchvision: ToTensor divides in float32, Normalize subtracts then divides, each rounded.
-                float v = ((rgb.Data[(i * 3) + source] / scale) - mean) / std;
+                // torchvision: ToTensor divides in float32, Normalize subtracts then divides, each rounded. PaddleOCR's
+                // NormalizeImage multiplies by np.float32(1/255) instead, then subtracts and divides, each rounded.
+                byte x = rgb.Data[(i * 3) + source];
+                float v = ((multiply ? x * reciprocal : x / scale) - mean) / std;
                 int o = t.Layout == TensorLayout.Nchw ? (c * h * w) + i : (i * 3) + c;
                 data[o] = v;
             }

@@ -13,6 +13,23 @@ public enum ResizeMode
 
     /// <summary>Resize straight to crop × crop (aspect ratio not kept).</summary>
     Direct,
+
+    /// <summary>
+    /// PaddleOCR's <c>DetResizeForTest</c> with <c>limit_type: max</c> (text detection): the longer side scaled down to
+    /// <see cref="EvalTransform.LimitSide"/> when it is longer, each side truncated, then rounded (half to even) to a
+    /// multiple of 32 (at least 32). No crop: the model sees the whole image.
+    /// </summary>
+    LimitMax,
+}
+
+/// <summary>How pixel values are scaled before mean/std.</summary>
+public enum ScaleOp
+{
+    /// <summary>torchvision's ToTensor: <c>x / scale</c> in float32.</summary>
+    Divide,
+
+    /// <summary>PaddleOCR's NormalizeImage: <c>x · float32(1 / scale)</c> in float32 (differs from the division in the last bit for some x).</summary>
+    Multiply,
 }
 
 public enum ChannelOrder
@@ -45,6 +62,11 @@ public sealed record EvalTransform
     public float[] Std { get; init; } = [0.229f, 0.224f, 0.225f];
 
     public ChannelOrder ChannelOrder { get; init; } = ChannelOrder.Rgb;
+
+    /// <summary>The longer-side limit of <see cref="ResizeMode.LimitMax"/> (PaddleOCR's det_limit_side_len).</summary>
+    public int LimitSide { get; init; } = 960;
+
+    public ScaleOp ScaleOp { get; init; } = ScaleOp.Divide;
 
     public TensorLayout Layout { get; init; } = TensorLayout.Nchw;
 
@@ -98,6 +120,9 @@ public sealed record PostProcessSettings
     public int BoxOffset { get; init; }
 
     public int NmsOffset { get; init; }
+
+    /// <summary>DB text-detection post-processing (PP-OCR detectors); PaddleOCR's inference defaults.</summary>
+    public Dense.DbSettings Db { get; init; } = new();
 }
 
 /// <summary>One deployment system, described declaratively (a YAML file or a built-in).</summary>

@@ -17,9 +17,9 @@ public sealed class ProfileException(string message) : Exception(message);
 public static class ProfileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "extends", "decode", "resize", "transform", "color", "ceil_mode", "ceil_rule", "upsample", "precision", "quantization", "postprocess"];
-    private static readonly string[] TransformKeys = ["mode", "crop", "resize", "scale", "mean", "std", "channel_order", "layout"];
+    private static readonly string[] TransformKeys = ["mode", "crop", "resize", "limit_side", "scale", "scale_op", "mean", "std", "channel_order", "layout"];
     private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "calibration_images"];
-    private static readonly string[] PostKeys = ["box_convention", "box_offset", "nms_offset"];
+    private static readonly string[] PostKeys = ["box_convention", "box_offset", "nms_offset", "db_thresh", "db_box_thresh", "db_max_candidates", "db_unclip_ratio", "db_score_mode", "db_dilation", "db_binarize", "db_rescale"];
     private static readonly string[] BoxConventions = ["paper", "detectron", "mmdet-legacy", "mmdet", "torchvision"];
 
     private static readonly Lazy<IReadOnlyDictionary<string, DeploymentProfile>> BuiltinProfiles = new(LoadBuiltins);
@@ -116,10 +116,12 @@ public static class ProfileLoader
             string key = ((YamlScalarNode)k).Value!;
             t = key switch
             {
-                "mode" => t with { Mode = ctx.OneOf(v, key, ["resize-crop", "shorter-side", "direct"]) switch { "shorter-side" => ResizeMode.ShorterSide, "direct" => ResizeMode.Direct, _ => ResizeMode.ResizeCrop } },
+                "mode" => t with { Mode = ctx.OneOf(v, key, ["resize-crop", "shorter-side", "direct", "limit-max"]) switch { "shorter-side" => ResizeMode.ShorterSide, "direct" => ResizeMode.Direct, "limit-max" => ResizeMode.LimitMax, _ => ResizeMode.ResizeCrop } },
                 "crop" => t with { Crop = ctx.Int(v, key, 1, 8192) },
                 "resize" => t with { ResizeTo = ctx.Int(v, key, 1, 8192) },
+                "limit_side" => t with { LimitSide = ctx.Int(v, key, 32, 8192) },
                 "scale" => t with { Scale = ctx.Float(v, key, positive: true) },
+                "scale_op" => t with { ScaleOp = ctx.OneOf(v, key, ["divide", "multiply"]) == "multiply" ? ScaleOp.Multiply : ScaleOp.Divide },
                 "mean" => t with { Mean = ctx.Floats(v, key, 3, positive: false) },
                 "std" => t with { Std = ctx.Floats(v, key, 3, positive: true) },
                 "channel_order" => t with { ChannelOrder = ctx.OneOf(v, key, ["rgb", "bgr"]) == "bgr" ? ChannelOrder.Bgr : ChannelOrder.Rgb },
@@ -165,6 +167,14 @@ public static class ProfileLoader
                 "box_convention" => p with { BoxConvention = ctx.OneOf(v, key, BoxConventions) },
                 "box_offset" => p with { BoxOffset = ctx.Int(v, key, 0, 1) },
                 "nms_offset" => p with { NmsOffset = ctx.Int(v, key, 0, 1) },
+                "db_thresh" => p with { Db = p.Db with { Thresh = ctx.Float(v, key, positive: true) } },
+                "db_box_thresh" => p with { Db = p.Db with { BoxThresh = ctx.Float(v, key, positive: false) } },
+                "db_max_candidates" => p with { Db = p.Db with { MaxCandidates = ctx.Int(v, key, 1, 1_000_000) } },
+                "db_unclip_ratio" => p with { Db = p.Db with { UnclipRatio = ctx.Float(v, key, positive: true) } },
+                "db_score_mode" => p with { Db = p.Db with { ScoreMode = ctx.OneOf(v, key, ["fast", "slow"]) == "slow" ? Dense.DbScoreMode.Slow : Dense.DbScoreMode.Fast } },
+                "db_dilation" => p with { Db = p.Db with { Dilation = ctx.OneOf(v, key, ["true", "false"]) == "true" } },
+                "db_binarize" => p with { Db = p.Db with { Binarize = ctx.OneOf(v, key, ["float", "uint8"]) == "uint8" ? Dense.DbBinarize.Uint8 : Dense.DbBinarize.Float } },
+                "db_rescale" => p with { Db = p.Db with { Rescale = ctx.OneOf(v, key, ["python", "cpp"]) == "cpp" ? Dense.DbRescale.Cpp : Dense.DbRescale.Python } },
                 _ => throw new InvalidOperationException(key),
             };
         }
