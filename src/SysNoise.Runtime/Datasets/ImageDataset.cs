@@ -29,7 +29,7 @@ public sealed class ImageDataset
 
     public IReadOnlyList<DatasetItem> Items { get; }
 
-    /// <summary>"imagefolder" or "meta".</summary>
+    /// <summary>"imagefolder", "meta" or "flat" (a folder of JPEGs, all label 0).</summary>
     public string Layout { get; }
 
     /// <summary>A folder is read as ImageFolder; a file as a meta file (paths relative to its folder).</summary>
@@ -49,7 +49,16 @@ public sealed class ImageDataset
         if (classDirs.Length == 0)
         {
             string? meta = new[] { "meta.txt", "test_meta.txt", "val.txt" }.Select(m => System.IO.Path.Combine(path, m)).FirstOrDefault(File.Exists);
-            return meta is not null ? OpenMeta(meta) : throw new IO.SysNoiseIOException(path, "neither class sub-folders (ImageFolder) nor a meta file (meta.txt) found");
+            if (meta is not null)
+            {
+                return OpenMeta(meta);
+            }
+
+            // A flat folder of JPEGs: one unlabelled set (label 0), e.g. the text-detection images.
+            string[] flat = Directory.EnumerateFiles(path).Where(f => JpegExtensions.Contains(System.IO.Path.GetExtension(f))).Order(StringComparer.Ordinal).ToArray();
+            return flat.Length > 0
+                ? new ImageDataset(path, [string.Empty], flat.Select((f, i) => new DatasetItem(i, f, System.IO.Path.GetFileName(f), 0)).ToArray(), "flat")
+                : throw new IO.SysNoiseIOException(path, "neither class sub-folders (ImageFolder), a meta file (meta.txt) nor JPEG files found");
         }
 
         var items = new List<DatasetItem>();

@@ -5,7 +5,7 @@ public readonly record struct IntPoint(long X, long Y);
 
 /// <summary>
 /// Clipper 6.4.2's <c>ClipperOffset</c> (what pyclipper 1.2.1 wraps and PaddleOCR's <c>unclip</c> calls) for one closed
-/// polygon with round joins (<c>JT_ROUND</c>, <c>ET_CLOSEDPOLYGON</c>), miter limit 2 and arc tolerance 0.25 (pyclipper's
+/// convex polygon (DB's truncated minimum-area rectangles; a concave one is refused) with round joins (<c>JT_ROUND</c>, <c>ET_CLOSEDPOLYGON</c>), miter limit 2 and arc tolerance 0.25 (pyclipper's
 /// defaults), and a positive delta: the same doubles, operations and <c>Round</c> (half away from zero) as
 /// <c>ClipperOffset::DoOffset</c>/<c>OffsetPoint</c>/<c>DoRound</c>. Clipper then unions the raw offset polygon with
 /// itself (<c>ctUnion</c>, <c>pftPositive</c>); for the offset of a simple convex polygon that union only drops repeated
@@ -50,6 +50,12 @@ public static class RoundOffset
         if (src.Count < 3)
         {
             return [];
+        }
+
+        if (!IsConvex(src))
+        {
+            // The offset of a concave polygon can cross itself, and Clipper's union then changes it: not modelled.
+            throw new ArgumentException($"the round offset is modelled for convex polygons only: [{string.Join(", ", src.Select(p => $"({p.X}, {p.Y})"))}]", nameof(path));
         }
 
         // FixOrientations: a closed polygon whose orientation is negative is reversed.
@@ -125,6 +131,29 @@ public static class RoundOffset
         }
 
         return Clean(dest);
+    }
+
+    /// <summary>True when every turn has the same sign or none (collinear and repeated vertices allowed).</summary>
+    public static bool IsConvex(IReadOnlyList<IntPoint> p)
+    {
+        int sign = 0;
+        for (int i = 0; i < p.Count; i++)
+        {
+            IntPoint a = p[i], b = p[(i + 1) % p.Count], c = p[(i + 2) % p.Count];
+            Int128 cross = ((Int128)(b.X - a.X) * (c.Y - b.Y)) - ((Int128)(b.Y - a.Y) * (c.X - b.X));
+            int s = cross.CompareTo(Int128.Zero);
+            if (s != 0)
+            {
+                if (sign != 0 && s != sign)
+                {
+                    return false;
+                }
+
+                sign = s;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Clipper's signed area (positive: the orientation Clipper calls true).</summary>
