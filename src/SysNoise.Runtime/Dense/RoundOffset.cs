@@ -9,7 +9,9 @@ public readonly record struct IntPoint(long X, long Y);
 /// defaults), and a positive delta: the same doubles, operations and <c>Round</c> (half away from zero) as
 /// <c>ClipperOffset::DoOffset</c>/<c>OffsetPoint</c>/<c>DoRound</c>. Clipper then unions the raw offset polygon with
 /// itself (<c>ctUnion</c>, <c>pftPositive</c>); for the offset of a simple convex polygon that union only drops repeated
-/// and collinear vertices (no edge crosses another), which <see cref="Clean"/> does. Proven vertex for vertex against
+/// and collinear vertices (no edge crosses another), which <see cref="Clean"/> does. Not modelled: Clipper's union also
+/// drops some slivers (e.g. the triangle (481,785) (480,768) (480,766), area 1), which DB never offsets (its rectangles
+/// have a short side of at least 3 pixels). Proven vertex for vertex against
 /// pyclipper live (tests/SysNoise.Tests/Dense/RoundOffsetTests.cs); the output's starting vertex may differ from
 /// Clipper's, which no caller depends on (they take its minimum-area rectangle).
 /// </summary>
@@ -175,7 +177,10 @@ public static class RoundOffset
         return -a * 0.5;
     }
 
-    /// <summary>Drops repeated vertices and vertices on the line through their neighbours (exact integer test) until none is left.</summary>
+    /// <summary>
+    /// The union's clean-up of a polygon that does not cross itself: drops repeated vertices and vertices on the line through
+    /// their neighbours (exact integer test) until none is left; empty when what remains has no positive area.
+    /// </summary>
     public static List<IntPoint> Clean(List<IntPoint> poly)
     {
         var p = new List<IntPoint>(poly);
@@ -196,7 +201,8 @@ public static class RoundOffset
             }
         }
 
-        return p.Count < 3 ? [] : p;
+        // pftPositive keeps regions of positive winding only: a (tiny) polygon whose rounding reversed it is nothing.
+        return p.Count < 3 || !(Area(p) > 0) ? [] : p;
     }
 
     private static (double X, double Y) UnitNormal(IntPoint a, IntPoint b)
