@@ -3,8 +3,14 @@ using System.Text.Json.Serialization;
 
 namespace SysNoise.Runtime.Bench;
 
+/// <summary>A journaled evaluation, identified by (model, noise, variant).</summary>
+public interface IJournalRecord
+{
+    string Key { get; }
+}
+
 /// <summary>One completed evaluation: enough to recompute every reported number (per-image top-1 and top-5 hits).</summary>
-public sealed record EvaluationRecord
+public sealed record EvaluationRecord : IJournalRecord
 {
     [JsonPropertyName("model")]
     public required string Model { get; init; }
@@ -30,10 +36,14 @@ public sealed record EvaluationRecord
 /// Append-only journal of completed evaluations (JSON lines, flushed and fsynced per record) in the output folder.
 /// A re-run of the same command reads it and skips what is done; a torn last line (kill -9 mid-write) is ignored.
 /// </summary>
-public sealed class BenchJournal : IDisposable
+public sealed class BenchJournal(string path, string runKey) : BenchJournal<EvaluationRecord>(path, runKey);
+
+/// <summary>The journal for any record type (classification: <see cref="EvaluationRecord"/>; dense tasks: <see cref="DenseRecord"/>).</summary>
+public class BenchJournal<TRecord> : IDisposable
+    where TRecord : class, IJournalRecord
 {
     private readonly FileStream stream;
-    private readonly Dictionary<string, EvaluationRecord> records = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TRecord> records = new(StringComparer.Ordinal);
 
     public BenchJournal(string path, string runKey)
     {
@@ -48,7 +58,7 @@ public sealed class BenchJournal : IDisposable
                 {
                     try
                     {
-                        EvaluationRecord? r = JsonSerializer.Deserialize<EvaluationRecord>(line);
+                        TRecord? r = JsonSerializer.Deserialize<TRecord>(line);
                         if (r is not null)
                         {
                             records[r.Key] = r;
@@ -76,10 +86,10 @@ public sealed class BenchJournal : IDisposable
 
     public int Resumed => records.Count;
 
-    public bool TryGet(string model, string noise, string variant, out EvaluationRecord record)
+    public bool TryGet(string model, string noise, string variant, out TRecord record)
         => records.TryGetValue($"{model}\u001f{noise}\u001f{variant}", out record!);
 
-    public void Add(EvaluationRecord record)
+    public void Add(TRecord record)
     {
         records[record.Key] = record;
         byte[] line = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(record) + "\n");
@@ -87,5 +97,9 @@ public sealed class BenchJournal : IDisposable
         stream.Flush(flushToDisk: true);
     }
 
-    public void Dispose() => stream.Dispose();
+    public void Dispose()
+    {
+        stream.Dispose();
+        GC.SuppressFinalize(this);
+    }
 }

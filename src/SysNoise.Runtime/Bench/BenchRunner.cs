@@ -28,10 +28,18 @@ public static class NoiseTypes
     public const string Combined = "combined";
     public const string Step = "step";
 
+    /// <summary>Detection post-processing conventions (dense tasks only).</summary>
+    public const string Post = "post";
+
     /// <summary>Single noise types in report order.</summary>
     public static readonly string[] Singles = [Decode, Resize, Color, Ceil, Upsample, Fp16, Int8];
 
     public static readonly string[] All = [.. Singles, Combined];
+
+    /// <summary>Single noise types of the detect and segment tasks, in report order.</summary>
+    public static readonly string[] DenseSingles = [.. Singles, Post];
+
+    public static readonly string[] DenseAll = [.. DenseSingles, Combined];
 }
 
 public sealed record BenchOptions
@@ -54,6 +62,15 @@ public sealed record BenchOptions
 
     /// <summary>Where the model sessions run (null: the host path). Results are the same bits on every device.</summary>
     public Device? Device { get; init; }
+
+    /// <summary>Classification runs through <see cref="BenchRunner"/>; detect and segment through <see cref="DenseBenchRunner"/>.</summary>
+    public BenchTask Task { get; init; } = BenchTask.Classify;
+
+    /// <summary>Detect: a COCO ground-truth JSON (images matched by file name); mAP replaces label-free F1 as the score.</summary>
+    public string? GroundTruth { get; init; }
+
+    /// <summary>Segment: a folder of label maps (&lt;image stem&gt;.png, class indices, 255 ignored); mIoU against them.</summary>
+    public string? Labels { get; init; }
 }
 
 /// <summary>Progress of a bench run: the current stage and how many images of it are done.</summary>
