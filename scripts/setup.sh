@@ -10,4 +10,9 @@ dotnet build src/SysNoise.Cli -c Release -o out/cli
 if [ ! -f artifacts/fashion/test_meta.txt ]; then
   /usr/bin/python3 scripts/make-fashion-dataset.py --out artifacts/fashion --train-count 0
 fi
+# The text-detection bench set (real text photographs and scans, README "Text detection") and the PP-OCR models.
+if [ ! -f artifacts/text/README.txt ]; then
+  /usr/bin/python3 scripts/make-text-dataset.py --out artifacts/text
+fi
+bash scripts/fetch-ocr-models.sh
 dotnet out/cli/sysnoise.dll bench

@@ -168,7 +168,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
             DenseRecord baseline = Evaluate(ctx, NoiseTypes.None, train.Name, trainConfig, trainKnobs, train.PostProcess.Db);
             DenseRow baseRow = Row(modelName, NoiseTypes.None, train.Name, baseline, baseline, truth, labels, items, included);
             rows.Add(baseRow);
-            var worst = new Dictionary<string, (Variant Variant, double Delta)>(StringComparer.Ordinal);
+            var worst = new Dictionary<string, (Variant Variant, double Delta, double TieBreak)>(StringComparer.Ordinal);
             foreach (string noise in NoiseTypes.DenseSingles.Where(options.Noises.Contains))
             {
                 (IReadOnlyList<Variant> variants, string? notApplicable) = VariantsOf(noise, model, train, trainConfig, trainKnobs);
@@ -190,9 +190,12 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
                     DenseRecord r = Evaluate(ctx, noise, v.Name, v.Config, v.Knobs, v.Db);
                     DenseRow row = Row(modelName, noise, v.Name, r, baseline, truth, labels, items, included, baseRow.Score);
                     rows.Add(row);
-                    if (!worst.TryGetValue(noise, out var w) || row.Delta!.Value > w.Delta)
+                    // Worst: the largest drop; on a tie, the lowest mask IoU (pixel agreement), so a variant that moves the
+                    // map is preferred over one that changes nothing.
+                    double tieBreak = row.MaskIou ?? row.PixelAgreement ?? 1;
+                    if (!worst.TryGetValue(noise, out var w) || row.Delta!.Value > w.Delta || (row.Delta!.Value == w.Delta && tieBreak < w.TieBreak))
                     {
-                        worst[noise] = (v, row.Delta!.Value);
+                        worst[noise] = (v, row.Delta!.Value, tieBreak);
                     }
                 }
             }
@@ -210,7 +213,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
                 rows.Add(Row(modelName, NoiseTypes.Combined, name, r, baseline, truth, labels, items, included, baseRow.Score));
             }
 
-            var order = worst.OrderByDescending(kv => kv.Value.Delta).ThenBy(kv => Array.IndexOf(NoiseTypes.DenseSingles, kv.Key)).Select(kv => kv.Key).ToList();
+            var order = worst.OrderByDescending(kv => kv.Value.Delta).ThenBy(kv => kv.Value.TieBreak).ThenBy(kv => Array.IndexOf(NoiseTypes.DenseSingles, kv.Key)).Select(kv => kv.Key).ToList();
             for (int k = 1; k <= order.Count; k++)
             {
                 var applied = order.Take(k).ToList();
