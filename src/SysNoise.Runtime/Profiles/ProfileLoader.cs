@@ -168,9 +168,9 @@ public static class ProfileLoader
                 "box_offset" => p with { BoxOffset = ctx.Int(v, key, 0, 1) },
                 "nms_offset" => p with { NmsOffset = ctx.Int(v, key, 0, 1) },
                 "db_thresh" => p with { Db = p.Db with { Thresh = ctx.Float(v, key, positive: true) } },
-                "db_box_thresh" => p with { Db = p.Db with { BoxThresh = ctx.Float(v, key, positive: false) } },
+                "db_box_thresh" => p with { Db = p.Db with { BoxThresh = ctx.Double(v, key, positive: false) } },
                 "db_max_candidates" => p with { Db = p.Db with { MaxCandidates = ctx.Int(v, key, 1, 1_000_000) } },
-                "db_unclip_ratio" => p with { Db = p.Db with { UnclipRatio = ctx.Float(v, key, positive: true) } },
+                "db_unclip_ratio" => p with { Db = p.Db with { UnclipRatio = ctx.Double(v, key, positive: true) } },
                 "db_score_mode" => p with { Db = p.Db with { ScoreMode = ctx.OneOf(v, key, ["fast", "slow"]) == "slow" ? Dense.DbScoreMode.Slow : Dense.DbScoreMode.Fast } },
                 "db_dilation" => p with { Db = p.Db with { Dilation = ctx.OneOf(v, key, ["true", "false"]) == "true" } },
                 "db_binarize" => p with { Db = p.Db with { Binarize = ctx.OneOf(v, key, ["float", "uint8"]) == "uint8" ? Dense.DbBinarize.Uint8 : Dense.DbBinarize.Float } },
@@ -280,6 +280,15 @@ public static class ProfileLoader
             string v = Scalar(node, key);
             return float.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out float f) && float.IsFinite(f) && (!positive || f > 0)
                 ? f
+                : throw Error(node, $"invalid {key} '{v}'; expected a {(positive ? "positive " : string.Empty)}number");
+        }
+
+        /// <summary>A number kept as a double (Python floats: 0.6 stays 0.6, not float32's 0.6000000238).</summary>
+        public double Double(YamlNode node, string key, bool positive)
+        {
+            string v = Scalar(node, key);
+            return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && double.IsFinite(d) && (!positive || d > 0)
+                ? d
                 : throw Error(node, $"invalid {key} '{v}'; expected a {(positive ? "positive " : string.Empty)}number");
         }
 

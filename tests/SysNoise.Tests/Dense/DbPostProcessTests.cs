@@ -202,7 +202,8 @@ public sealed class DbPostProcessTests(ITestOutputHelper output, TextImages imag
         };
         return (s, new JsonObject
         {
-            ["thresh"] = (double)s.Thresh,
+            // PaddleOCR's thresh is a Python float; NumPy compares the float32 map with it in float32, as DbSettings does.
+            ["thresh"] = (double)(decimal)s.Thresh,
             ["box_thresh"] = s.BoxThresh,
             ["max_candidates"] = s.MaxCandidates,
             ["unclip_ratio"] = s.UnclipRatio,
