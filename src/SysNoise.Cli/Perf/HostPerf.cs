@@ -24,7 +24,7 @@ namespace SysNoise.Cli.Perf;
 /// libjpeg decode variants (the libjpeg API through the shim where TurboJPEG cannot select the DCT); ONNX Runtime
 /// with the same intra-op thread count for the models.
 /// </summary>
-internal sealed class HostPerf(bool quick, int threads, string modelFolder, Action<string> log)
+internal sealed class HostPerf(bool quick, int threads, string modelFolder, Action<string> log, string? only = null)
 {
     public static readonly (int Width, int Height)[] Sources = [(500, 375), (1920, 1080)];
 
@@ -37,6 +37,9 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
         _ when name.StartsWith("model resnet50 ", StringComparison.Ordinal) || name.StartsWith("model mobilenet_v2 ", StringComparison.Ordinal) => 1.2,
         _ => null,
     };
+
+    /// <summary>Whether a case runs: every case, or those whose name contains --only's text.</summary>
+    private bool Wanted(string name) => only is null || name.Contains(only, StringComparison.Ordinal);
 
     private int ThreadCount => threads > 0 ? threads : Environment.ProcessorCount;
 
@@ -70,7 +73,7 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
             using var dst = new Mat();
             foreach (IResizeVariant v in VariantRegistry.Resize.Where(v => v.Name.StartsWith("opencv-", StringComparison.Ordinal)))
             {
-                if (OpenCvInterpolation(v.Name) is not { } flags)
+                if (OpenCvInterpolation(v.Name) is not { } flags || !Wanted($"resize {v.Name} {w}x{h}->224x224"))
                 {
                     continue;
                 }
@@ -86,12 +89,17 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
 
     private IEnumerable<PerfCase> PillowResizes()
     {
-        var variants = VariantRegistry.Resize.Where(v => v.Name.StartsWith("pillow-", StringComparison.Ordinal)).ToList();
+        var variants = VariantRegistry.Resize.Where(v => v.Name.StartsWith("pillow-", StringComparison.Ordinal) && Sources.Any(s => Wanted($"resize {v.Name} {s.Width}x{s.Height}->224x224"))).ToList();
+        if (variants.Count == 0)
+        {
+            yield break;
+        }
+
         Dictionary<string, double> peer = PillowTimings(variants.Select(v => v.Name), Repeat(40));
         foreach ((int w, int h) in Sources)
         {
             Tensor<byte> image = RandomImage(w, h);
-            foreach (IResizeVariant v in variants)
+            foreach (IResizeVariant v in variants.Where(v => Wanted($"resize {v.Name} {w}x{h}->224x224")))
             {
                 double ours = Timing.MedianMs(() => v.Resize(HostDevice.Shared, image, 224, 224), 1, Repeat(40));
                 double? p = peer.TryGetValue($"{v.Name}@{w}x{h}", out double ms) ? ms : null;
@@ -102,6 +110,12 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
 
     private IEnumerable<PerfCase> Decodes()
     {
+        var variants = DecodeVariants.All.OfType<LibjpegDecodeVariant>().Where(v => v.Name.StartsWith("libjpeg-", StringComparison.Ordinal)).ToList();
+        if (!variants.Any(v => Sources.Any(s => Wanted($"decode {v.Name} {s.Width}x{s.Height}"))))
+        {
+            yield break; // no photograph to make (it needs opencv-doc)
+        }
+
         using var turbo = new TurboJpegDecoder();
         foreach ((int w, int h) in Sources)
         {
@@ -109,7 +123,7 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
             (int Width, int Height, bool Gray) header = turbo.Header(jpeg);
             var destination = new byte[header.Width * header.Height * 3];
             double megapixels = header.Width * (double)header.Height / 1e6;
-            foreach (LibjpegDecodeVariant v in DecodeVariants.All.OfType<LibjpegDecodeVariant>().Where(v => v.Name.StartsWith("libjpeg-", StringComparison.Ordinal)))
+            foreach (LibjpegDecodeVariant v in variants.Where(v => Wanted($"decode {v.Name} {w}x{h}")))
             {
                 JpegDecodeSettings s = v.Settings;
                 int? flags = s.Idct switch
@@ -146,6 +160,11 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
         foreach ((string file, string name, int size) in models)
         {
             string path = Path.Combine(modelFolder, file);
+            if (!Wanted($"model {name} "))
+            {
+                continue;
+            }
+
             if (!File.Exists(path))
             {
                 log($"model {name}: {path} is missing (scripts/export-models.py and scripts/fetch-ocr-models.sh put it there): skipped");
