@@ -18,6 +18,8 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     RunCommand.Create(),
     OnnxTestCommand.Create(),
     ModelInfoCommand.Create(),
+    NmsCommand.Create(),
+    BoxDecodeCommand.Create(),
 };
 
 return CliRunner.Run(root, args);
