@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
+using ILGPU.Runtime.Cuda;
 using SysNoise.Kernels.Model;
 using SysNoise.Kernels.Numerics;
 
@@ -15,7 +16,7 @@ namespace SysNoise.Kernels.Post;
 /// s = d − q·L2U − q·L2L, each step one fused multiply-add; a degree-5 polynomial in Horner form with FMAs;
 /// u = 1 + (s·s·u + s) (the inner step an FMA); the result is u·2^(q>>1)·2^(q−(q>>1)), two float multiplications.
 /// d &lt; −104 gives +0, d &gt; 100 gives +∞, NaN stays NaN. Every float operation goes through <see cref="StrictFloat"/>
-/// (so the ILGPU kernels give the same bits on CUDA) and no <c>Math.*</c> is used.
+/// or <see cref="Fma"/> (so the ILGPU kernels give the same bits on CUDA) and no <c>Math.*</c> is used.
 /// </para>
 /// </summary>
 public static class TorchCpuExp
@@ -54,19 +55,55 @@ public static class TorchCpuExp
 
         float qf = DetMath.RoundHalfEven(StrictFloat.Mul(d, InverseLn2));
         int q = (int)qf;
-        float s = StrictFloat.FusedMultiplyAdd(qf, -L2U, d);
-        s = StrictFloat.FusedMultiplyAdd(qf, -L2L, s);
+        float s = Fma(qf, -L2U, d);
+        s = Fma(qf, -L2L, s);
 
         float u = C5;
-        u = StrictFloat.FusedMultiplyAdd(u, s, C4);
-        u = StrictFloat.FusedMultiplyAdd(u, s, C3);
-        u = StrictFloat.FusedMultiplyAdd(u, s, C2);
-        u = StrictFloat.FusedMultiplyAdd(u, s, C1);
-        u = StrictFloat.FusedMultiplyAdd(u, s, C0);
-        u = StrictFloat.Add(1f, StrictFloat.FusedMultiplyAdd(StrictFloat.Mul(s, s), u, s));
+        u = Fma(u, s, C4);
+        u = Fma(u, s, C3);
+        u = Fma(u, s, C2);
+        u = Fma(u, s, C1);
+        u = Fma(u, s, C0);
+        u = StrictFloat.Add(1f, Fma(StrictFloat.Mul(s, s), u, s));
 
         int half = q >> 1;
         return StrictFloat.Mul(StrictFloat.Mul(u, PowerOfTwo(half)), PowerOfTwo(q - half));
+    }
+
+    /// <summary>
+    /// A fused multiply-add, rounded once: <c>fma.rn.f32</c> on CUDA, and elsewhere an exact emulation in double
+    /// (the product of two floats is exact in double; the sum is rounded to odd, which makes the final rounding to float
+    /// correct). Not <see cref="StrictFloat.FusedMultiplyAdd"/>: its <c>MathF.FusedMultiplyAdd</c> fallback is compiled
+    /// into the PTX too (ILGPU keeps both branches of <c>CudaAsm.IsSupported</c>) as an unresolved extern call, and the
+    /// CUDA driver then refuses to load the kernel.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Fma(float a, float b, float c)
+    {
+        if (CudaAsm.IsSupported)
+        {
+            CudaAsm.Emit("fma.rn.f32 %0, %1, %2, %3;", out float r, a, b, c);
+            return r;
+        }
+
+        double p = StrictFloat.Mul((double)a, b);
+        double s = StrictFloat.Add(p, c);
+        if (!(DetMath.Abs(s) < double.PositiveInfinity))
+        {
+            return (float)s; // inf or NaN: nothing to correct
+        }
+
+        // TwoSum: the exact error of p + c. Round to odd: an inexact sum with an even last bit moves one ulp toward the error.
+        double pc = DetMath.Sub(s, p);
+        double err = StrictFloat.Add(DetMath.Sub(p, DetMath.Sub(s, pc)), DetMath.Sub(c, pc));
+        ulong bits = Interop.FloatAsInt(s);
+        if (err != 0 && (bits & 1) == 0)
+        {
+            bits = (err > 0) == (s > 0) ? bits + 1 : bits - 1;
+            s = Interop.IntAsFloat(bits);
+        }
+
+        return (float)s;
     }
 
     /// <summary>2^k for k in [−126, 127], built from the exponent bits.</summary>

@@ -12,6 +12,7 @@ All case data are concatenated arrays plus per-case lengths (see each task); res
            (wx, wy, ww, wh, mx, my, mw, mh, sx, sy, sw, sh, clamp): each convention's formula as the library writes it,
            once with torch float32 tensors (-> out32.npy) and once in NumPy float64 (-> out64.npy, float64).
   sort     x.npy (f4), lens.npy -> unstable.npy, stable.npy (i8): torch.sort(descending=True[, stable=True]) indices.
+  exp      x.npy (f4) -> y.npy (f4): torch.exp on one contiguous float32 tensor.
 """
 import sys
 
@@ -205,6 +206,10 @@ def task_sort(d):
     np.save(f"{d}/stable.npy", np.concatenate(stable) if stable else np.zeros(0, np.int64))
 
 
+def task_exp(d):
+    np.save(f"{d}/y.npy", torch.from_numpy(np.load(f"{d}/x.npy")).exp().numpy())
+
+
 def main():
     torch.set_num_threads(1)
     task, d = sys.argv[1], sys.argv[2]
@@ -220,6 +225,8 @@ def main():
         task_decode(d)
     elif task == "sort":
         task_sort(d)
+    elif task == "exp":
+        task_exp(d)
     else:
         raise SystemExit(f"unknown task {task}")
     print(f"torch {torch.__version__} torchvision {torchvision.__version__}")
