@@ -12,8 +12,11 @@ namespace SysNoise.Kernels.Post;
 public static class BoxDecode
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Box4 Decode(BoxDecodeSpec spec, Box4 anchor, Box4 delta) =>
-        spec.Arithmetic == BoxArithmetic.Float32Torch ? DecodeFloat32(spec, anchor, delta) : DecodeFloat64(spec, anchor, delta);
+    public static Box4 Decode(BoxDecodeSpec spec, Box4 anchor, Box4 delta)
+    {
+        Box4 b = spec.Arithmetic == BoxArithmetic.Float32Torch ? DecodeFloat32(spec, anchor, delta) : DecodeFloat64(spec, anchor, delta);
+        return new Box4(X86Nan.Canonical(b.A), X86Nan.Canonical(b.B), X86Nan.Canonical(b.C), X86Nan.Canonical(b.D));
+    }
 
     /// <summary>
     /// The libraries' float32 tensor ops, in their order (torchvision <c>BoxCoder.decode_single</c>, Detectron2

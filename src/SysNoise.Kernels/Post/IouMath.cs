@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using ILGPU;
 using SysNoise.Kernels.Model;
 using SysNoise.Kernels.Numerics;
 
@@ -87,8 +88,21 @@ public static class IouMath
         w = rule.AtLeastZero(w);
         h = rule.AtLeastZero(h);
         float inter = StrictFloat.Mul(w, h);
-        return DetMath.Div(inter, DetMath.Sub(StrictFloat.Add(areaA, areaB), inter));
+        return X86Nan.Canonical(DetMath.Div(inter, DetMath.Sub(StrictFloat.Add(areaA, areaB), inter)));
     }
+}
+
+/// <summary>
+/// NaN results as x86 produces them: an invalid operation (0/0, ∞ − ∞, ∞/∞) gives the "default NaN" 0xFFC00000 on the
+/// CPU, which torch returns, while CUDA's <c>div.rn.f32</c> gives 0x7FFFFFFF. Post-processing outputs pass through
+/// <see cref="Canonical"/> so that every device writes x86's bits (a NaN input's payload is not carried through).
+/// </summary>
+public static class X86Nan
+{
+    public const uint DefaultNanBits = 0xFFC00000u;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Canonical(float x) => DetMath.IsNaN(x) ? Interop.IntAsFloat(DefaultNanBits) : x;
 }
 
 /// <summary>

@@ -50,6 +50,6 @@ public static class SoftmaxRow
     public static float Output(float e, float sum, SoftmaxSpec spec)
     {
         float y = DetMath.Div(e, sum);
-        return spec.Half != 0 ? HalfMath.RoundToHalf(y) : y;
+        return X86Nan.Canonical(spec.Half != 0 ? HalfMath.RoundToHalf(y) : y);
     }
 }
