@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
+using SysNoise.Kernels.Numerics;
 using SysNoise.Kernels.Post;
 using SysNoise.Runtime.Devices;
 using Device = SysNoise.Runtime.Devices.Device;
@@ -234,14 +235,14 @@ public static class PostProcessing
             max = float.IsNaN(max) || float.IsNaN(v) ? float.NaN : Math.Max(max, v);
         }
 
-        float step = max + 1f;
+        float step = StrictFloat.Add(max, 1f);
         var shifted = new float[boxes.Length];
         for (int i = 0; i < classes.Length; i++)
         {
-            float offset = (float)classes[i] * step;
+            float offset = StrictFloat.Mul((float)classes[i], step); // idxs.to(boxes): int64 → float32, round to nearest
             for (int c = 0; c < 4; c++)
             {
-                shifted[(i * 4) + c] = boxes[(i * 4) + c] + offset;
+                shifted[(i * 4) + c] = StrictFloat.Add(boxes[(i * 4) + c], offset);
             }
         }
 
