@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Post;
 using SysNoise.Runtime.Variants;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -20,7 +21,8 @@ public static class ProfileLoader
     private static readonly string[] TransformKeys = ["mode", "crop", "resize", "scale", "mean", "std", "channel_order", "layout"];
     private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "calibration_images"];
     private static readonly string[] PostKeys = ["box_convention", "box_offset", "nms_offset"];
-    private static readonly string[] BoxConventions = ["paper", "detectron", "mmdet-legacy", "mmdet", "torchvision"];
+    // The box-decode variants by name (sysnoise variants --stage post).
+    private static readonly string[] BoxConventions = PostVariants.BoxConventions.Select(c => c.Name).ToArray();
 
     private static readonly Lazy<IReadOnlyDictionary<string, DeploymentProfile>> BuiltinProfiles = new(LoadBuiltins);
 
