@@ -70,41 +70,9 @@ public static class TorchCpuExp
         return StrictFloat.Mul(StrictFloat.Mul(u, PowerOfTwo(half)), PowerOfTwo(q - half));
     }
 
-    /// <summary>
-    /// A fused multiply-add, rounded once: <c>fma.rn.f32</c> on CUDA, and elsewhere an exact emulation in double
-    /// (the product of two floats is exact in double; the sum is rounded to odd, which makes the final rounding to float
-    /// correct). Not <see cref="StrictFloat.FusedMultiplyAdd"/>: its <c>MathF.FusedMultiplyAdd</c> fallback is compiled
-    /// into the PTX too (ILGPU keeps both branches of <c>CudaAsm.IsSupported</c>) as an unresolved extern call, and the
-    /// CUDA driver then refuses to load the kernel.
-    /// </summary>
+    /// <summary>A fused multiply-add, rounded once (SLEEF's vfma): <see cref="StrictFloat.FusedMultiplyAdd"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Fma(float a, float b, float c)
-    {
-        if (CudaAsm.IsSupported)
-        {
-            CudaAsm.Emit("fma.rn.f32 %0, %1, %2, %3;", out float r, a, b, c);
-            return r;
-        }
-
-        double p = StrictFloat.Mul((double)a, b);
-        double s = StrictFloat.Add(p, c);
-        if (!(DetMath.Abs(s) < double.PositiveInfinity))
-        {
-            return (float)s; // inf or NaN: nothing to correct
-        }
-
-        // TwoSum: the exact error of p + c. Round to odd: an inexact sum with an even last bit moves one ulp toward the error.
-        double pc = DetMath.Sub(s, p);
-        double err = StrictFloat.Add(DetMath.Sub(p, DetMath.Sub(s, pc)), DetMath.Sub(c, pc));
-        ulong bits = Interop.FloatAsInt(s);
-        if (err != 0 && (bits & 1) == 0)
-        {
-            bits = (err > 0) == (s > 0) ? bits + 1 : bits - 1;
-            s = Interop.IntAsFloat(bits);
-        }
-
-        return (float)s;
-    }
+    public static float Fma(float a, float b, float c) => StrictFloat.FusedMultiplyAdd(a, b, c);
 
     /// <summary>2^k for k in [−126, 127], built from the exponent bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
