@@ -329,6 +329,9 @@ public static class IntegerRewriter
         return (model.ToByteArray(), description);
     }
 
+    /// <summary>The name of the uint8 value that holds <paramref name="value"/> in the integer model.</summary>
+    public static string QuantizedName(string value) => value + "_uint8";
+
     /// <summary>round(v) per the rounding setting, saturated to int32.</summary>
     private static int RoundToInt32(double v, QuantRounding rounding)
     {
@@ -588,7 +591,7 @@ public static class IntegerRewriter
     /// <summary>A calibrated activation's uint8 parameters (asymmetric, as the QDQ rewrite's activations).</summary>
     private sealed record ActivationParams(string Value, float Scale, int ZeroPoint)
     {
-        public string QuantizedName => Value + "_uint8";
+        public string QuantizedName => IntegerRewriter.QuantizedName(Value);
 
         public static ActivationParams Calibrated(string value, RangeCalibrator activations)
         {
