@@ -80,6 +80,16 @@ public static unsafe class IntegerHost
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
         int planes = g.Batch * g.OutChannels;
         int outSpatial = g.OutSpatial;
+        if (IsDirect(g) && g.KD == 1 && g.InD == 1 && g.OutD == 1)
+        {
+            Parallel.For(0, planes, parallel, () => new int[PaddedPlaneSize(g) + g.KernelSpatial], (plane, _, scratch) =>
+            {
+                DepthwisePlane(x, w, channels, g, e, y, plane, scratch);
+                return scratch;
+            }, _ => { });
+            return;
+        }
+
         if (IsDirect(g))
         {
             Parallel.For(0, planes, parallel, plane =>
@@ -151,6 +161,68 @@ public static unsafe class IntegerHost
 
             return scratch;
         }, _ => { });
+    }
+
+    private static int PaddedPlaneSize(NnGeometry g) => (((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1) * (((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1);
+
+    /// <summary>
+    /// One output plane of a 2-D convolution with one input channel per group: the input plane centred (x − x_zp) into
+    /// a zero-padded int copy covering every tap, then each output's taps in (kh, kw) order with no bounds tests.
+    /// </summary>
+    private static void DepthwisePlane(byte[] x, sbyte[] w, int[] channels, NnGeometry g, IntegerEpilogue e, byte[] y, int plane, int[] scratch)
+    {
+        int n = plane / g.OutChannels, oc = plane % g.OutChannels;
+        int ic = oc / g.GroupOutChannels;
+        int hp = ((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1;
+        int wp = ((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1;
+        int ks = g.KernelSpatial;
+        Span<int> padded = scratch.AsSpan(0, hp * wp);
+        Span<int> taps = scratch.AsSpan(hp * wp, ks);
+        long t = (long)oc * IntegerEpilogue.ChannelStride;
+        int wzp = channels[t];
+        for (int k = 0; k < ks; k++)
+        {
+            taps[k] = w[((long)oc * ks) + k] - wzp;
+        }
+
+        long src = (((long)n * g.Channels) + ic) * g.InSpatial;
+        for (int r = 0; r < hp; r++)
+        {
+            int ih = r - g.PH;
+            Span<int> row = padded.Slice(r * wp, wp);
+            if (ih < 0 || ih >= g.InH)
+            {
+                row.Clear();
+                continue;
+            }
+
+            long rowStart = src + ((long)ih * g.InW);
+            for (int c = 0; c < wp; c++)
+            {
+                int iw = c - g.PW;
+                row[c] = iw >= 0 && iw < g.InW ? x[rowStart + iw] - e.InputZeroPoint : 0;
+            }
+        }
+
+        int bias = channels[t + 1], multiplier = channels[t + 2], shift = channels[t + 3];
+        long o = (long)plane * g.OutSpatial;
+        for (int oh = 0; oh < g.OutH; oh++)
+        {
+            for (int ow = 0; ow < g.OutW; ow++)
+            {
+                int acc = 0, k = 0;
+                for (int kh = 0; kh < g.KH; kh++)
+                {
+                    int start = (((oh * g.SH) + (kh * g.DH)) * wp) + (ow * g.SW);
+                    for (int kw = 0; kw < g.KW; kw++)
+                    {
+                        acc = unchecked(acc + (padded[start + (kw * g.DW)] * taps[k++]));
+                    }
+                }
+
+                y[o++] = (byte)IntegerMath.Epilogue(acc, bias, multiplier, shift, e);
+            }
+        }
     }
 
     /// <summary>
