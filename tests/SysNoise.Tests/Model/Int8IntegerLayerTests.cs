@@ -41,6 +41,25 @@ public sealed class Int8IntegerLayerTests(ITestOutputHelper output, NnKernelTest
         Check(accelerators.Cuda, Cases, writeOracle: false);
     }
 
+    [Fact]
+    public void KernelsCompileToPtxWithoutContractionOrApproximation()
+    {
+        using var compiler = new PtxCompiler();
+        foreach (string name in new[] { "Conv", "MatMulWeights", "MatMulActivations", "Quantize", "Dequantize" })
+        {
+            string ptx = compiler.Compile(typeof(IntegerKernels).GetMethod(name)!);
+            Assert.Contains(".entry", ptx, StringComparison.Ordinal);
+            Assert.DoesNotContain("fma.", ptx, StringComparison.Ordinal);
+            Assert.DoesNotContain(".approx", ptx, StringComparison.Ordinal);
+            if (name == "Quantize")
+            {
+                Assert.Contains("div.rn.f32", ptx, StringComparison.Ordinal);
+            }
+
+            output.WriteLine($"IntegerKernels.{name}: {ptx.Length} chars of PTX");
+        }
+    }
+
     private void Check(IlgpuDevice device, int count, bool writeOracle)
     {
         int seed = RandomImages.RunSeed;

@@ -321,6 +321,13 @@ public static class IntegerRewriter
         description.Skipped.AddRange(skipped);
         g.Node.Clear();
         g.Node.AddRange(newNodes);
+
+        // Shape annotations of values the fusions removed (a layer's pre-activation output) would describe nothing.
+        var produced = new HashSet<string>(g.Input.Select(i => i.Name).Concat(g.Initializer.Select(i => i.Name)).Concat(newNodes.SelectMany(n => n.Output)), StringComparer.Ordinal);
+        foreach (ValueInfoProto stale in g.ValueInfo.Where(v => !produced.Contains(v.Name)).ToList())
+        {
+            g.ValueInfo.Remove(stale);
+        }
         if (model.OpsetImport.All(o => o.Domain != OpRegistry.SysNoiseDomain))
         {
             model.OpsetImport.Add(new OperatorSetIdProto { Domain = OpRegistry.SysNoiseDomain, Version = 1 });
