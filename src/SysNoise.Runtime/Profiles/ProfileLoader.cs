@@ -19,7 +19,7 @@ public static class ProfileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "extends", "decode", "resize", "transform", "color", "ceil_mode", "ceil_rule", "upsample", "precision", "quantization", "postprocess"];
     private static readonly string[] TransformKeys = ["mode", "crop", "resize", "scale", "mean", "std", "channel_order", "layout"];
-    private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "calibration_images"];
+    private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "requantization", "calibration_images"];
     private static readonly string[] PostKeys = ["box_convention", "box_offset", "nms_offset"];
     // The box-decode variants by name (sysnoise variants --stage post).
     private static readonly string[] BoxConventions = PostVariants.BoxConventions.Select(c => c.Name).ToArray();
@@ -147,6 +147,7 @@ public static class ProfileLoader
                 "activations" => q with { Activations = ctx.OneOf(v, key, ["min-max", "percentile"]) == "percentile" ? ActivationCalibration.Percentile : ActivationCalibration.MinMax },
                 "percentile" => q with { Percentile = ctx.Float(v, key, positive: true) },
                 "rounding" => q with { Rounding = ctx.OneOf(v, key, ["half-to-even", "half-away-from-zero"]) == "half-away-from-zero" ? QuantRounding.HalfAwayFromZero : QuantRounding.HalfToEven },
+                "requantization" => q with { Requantization = ctx.OneOf(v, key, ["double-rounding", "single-rounding"]) == "single-rounding" ? RequantizationMode.SingleRounding : RequantizationMode.DoubleRounding },
                 "calibration_images" => q with { CalibrationImages = ctx.Int(v, key, 1, 100000) },
                 _ => throw new InvalidOperationException(key),
             };
