@@ -18,7 +18,7 @@ public sealed class ProfileTests(ITestOutputHelper output)
         Assert.Equal(Precision.Fp32, train.Precision);
         Assert.False(train.CeilMode);
         DeploymentProfile npu = ProfileLoader.Builtins["npu-int8"];
-        Assert.Equal(Precision.Int8Qdq, npu.Precision);
+        Assert.Equal(Precision.Int8Int, npu.Precision);
         Assert.True(npu.CeilMode);
         Assert.Equal("opencv-i420", npu.Color);
         Assert.Equal(train.Transform, npu.Transform); // extends keeps the transform
