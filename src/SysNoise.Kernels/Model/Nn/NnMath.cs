@@ -123,6 +123,13 @@ public static class NnMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ConvTransposeElement<TS>(TS x, TS w, NnGeometry g, int n, int oc, int od, int oh, int ow)
         where TS : struct, IFloatSource
+        => ConvTransposeElement<TS, Fp32Step>(x, w, g, n, oc, od, oh, ow, default);
+
+    /// <summary>One transposed-convolution output before bias with a chosen accumulation step.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float ConvTransposeElement<TS, TA>(TS x, TS w, NnGeometry g, int n, int oc, int od, int oh, int ow, TA step)
+        where TS : struct, IFloatSource
+        where TA : struct, IAccumulateStep
     {
         int icg = g.GroupChannels;
         int ocg = g.GroupOutChannels;
@@ -162,7 +169,7 @@ public static class NnMath
 
                         int iw = tw / g.SW;
                         float v = x.Read(plane + (((long)id * g.InH) + ih) * g.InW + iw);
-                        acc = StrictFloat.FusedMultiplyAdd(v, w.Read(wBase + (((long)kd * g.KH) + kh) * g.KW + kw), acc);
+                        acc = step.Step(w.Read(wBase + (((long)kd * g.KH) + kh) * g.KW + kw), v, acc);
                     }
                 }
             }

@@ -113,16 +113,14 @@ public sealed class OnnxSession
     }
 
     /// <summary>
-    /// Why the executor cannot run <paramref name="model"/> at <paramref name="precision"/>, or null when it can. fp16
-    /// accumulation is not implemented for ConvTranspose; int8-qdq runs as the calibrated QDQ rewrite (QdqPipeline), not as
+    /// Why the executor cannot run <paramref name="model"/> at <paramref name="precision"/>, or null when it can.
+    /// int8-qdq runs as the calibrated QDQ rewrite (QdqPipeline), not as
     /// a session precision. int8-int runs every model: its calibrated integer rewrite (IntegerPipeline) makes each
     /// Conv/Gemm/MatMul it can an integer layer and leaves the rest float (listed in the rewrite's description). Refused
     /// precisions are never silently run as another precision.
     /// </summary>
     public static string? UnsupportedReason(OnnxModel model, Precision precision) => precision switch
     {
-        Precision.Fp16Acc16 when model.Graph.Nodes.Any(n => n.OpType == "ConvTranspose") =>
-            "fp16-acc16 (binary16 accumulation) is implemented for Conv, Gemm and MatMul, not yet for ConvTranspose",
         Precision.Int8Qdq => "int8-qdq runs as the calibrated QDQ rewrite of the model (QdqPipeline), not as a session precision",
         _ => null,
     };
