@@ -20,6 +20,8 @@ var root = new RootCommand("SysNoise: measure and emulate system noise — the a
     ModelInfoCommand.Create(),
     PerfCommand.Create(),
     CocoEvalCommand.Create(),
+    NmsCommand.Create(),
+    BoxDecodeCommand.Create(),
 };
 
 return CliRunner.Run(root, args);

@@ -23,9 +23,10 @@ public static class ParityCommand
         var atol = new Option<double>("--atol") { Description = "Absolute tolerance for dump comparison.", DefaultValueFactory = _ => 0 };
         var rtol = new Option<double>("--rtol") { Description = "Relative tolerance for dump comparison.", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--json") { Description = "Write the stage report as JSON to this file." };
+        var calibration = new Option<string?>("--calibration") { Description = "Folder of JPEG images an int8 profile calibrates on (default: the input image itself)." };
         var command = new Command("parity", "Compare two pipelines stage by stage (decode, resize, colour, input, every layer, outputs, top-k), or two folders of layer dumps.")
         {
-            model, input, profiles, dumpA, dumpB, atol, rtol, json,
+            model, input, profiles, dumpA, dumpB, atol, rtol, json, calibration,
         };
         command.SetAction(parse =>
         {
@@ -65,7 +66,15 @@ public static class ParityCommand
                 }
 
                 byte[] image = File.Exists(imagePath) ? File.ReadAllBytes(imagePath) : throw new CliException($"{imagePath}: no such file");
-                stages = StageParity.Compare(OnnxLoader.Load(modelPath), image, imagePath, pa, pb);
+                var calibrationImages = parse.GetValue(calibration) is { } calDir
+                    ? Directory.GetFiles(calDir).Where(f => f.EndsWith(".jpg", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".jpeg", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).Select(f => (File.ReadAllBytes(f), f)).ToList()
+                    : [];
+                if (parse.GetValue(calibration) is { } d && calibrationImages.Count == 0)
+                {
+                    throw new CliException($"{d}: no .jpg files to calibrate on");
+                }
+
+                stages = StageParity.Compare(OnnxLoader.Load(modelPath), image, imagePath, pa, pb, calibration: calibrationImages);
             }
 
             string? first = StageParity.FirstDifference(stages);

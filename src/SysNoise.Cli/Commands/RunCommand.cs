@@ -28,11 +28,10 @@ public static class RunCommand
     };
 
     /// <summary>
-    /// Precisions the CLI runs: int8-qdq goes through calibration and the QDQ rewrite; int8-int (the integer
-    /// conv/gemm path) does not exist yet, and refusing it is better than a run that silently computes fp32.
-    /// fp16-acc16 is refused by the session for models with accumulating ops, for the same reason.
+    /// Precisions the CLI runs: int8-qdq goes through calibration and the QDQ rewrite, int8-int through calibration and
+    /// the integer rewrite. fp16-acc16 is refused by the session for models it cannot run (rather than run as fp16).
     /// </summary>
-    public static readonly IReadOnlySet<Precision> Implemented = new HashSet<Precision> { Precision.Fp32, Precision.Fp16, Precision.Fp16Acc16, Precision.Int8Qdq };
+    public static readonly IReadOnlySet<Precision> Implemented = new HashSet<Precision> { Precision.Fp32, Precision.Fp16, Precision.Fp16Acc16, Precision.Int8Qdq, Precision.Int8Int };
 
     public static Command Create()
     {
@@ -64,17 +63,18 @@ public static class RunCommand
             string? calibrationDir = parse.GetValue(calibration);
             if (!Implemented.Contains(p))
             {
-                throw new CliException($"--precision {parse.GetValue(precision)} is not implemented yet (the integer conv/gemm path is still to come); use fp32, fp16 or int8-qdq");
+                throw new CliException($"--precision {parse.GetValue(precision)} is not implemented");
             }
 
-            if (calibrationDir is not null && p != Precision.Int8Qdq)
+            bool int8 = p is Precision.Int8Qdq or Precision.Int8Int;
+            if (calibrationDir is not null && !int8)
             {
                 throw new CliException($"--calibration applies only to the int8 precisions, not {parse.GetValue(precision)}");
             }
 
-            if (p == Precision.Int8Qdq && calibrationDir is null)
+            if (int8 && calibrationDir is null)
             {
-                throw new CliException("--precision int8-qdq needs --calibration DIR (a folder of .npy inputs for the model's input)");
+                throw new CliException($"--precision {parse.GetValue(precision)} needs --calibration DIR (a folder of .npy inputs for the model's input)");
             }
 
             int threadCount = parse.GetValue(threads);
@@ -85,7 +85,7 @@ public static class RunCommand
 
             var options = new ExecutionOptions
             {
-                Precision = p == Precision.Int8Qdq ? Precision.Fp32 : p,
+                Precision = int8 ? Precision.Fp32 : p,
                 CeilMode = parse.GetValue(ceil) switch { "on" => true, "off" => false, _ => null },
                 UpsampleMode = parse.GetValue(upsample) is "model" ? null : parse.GetValue(upsample),
                 Threads = threadCount,
@@ -97,9 +97,10 @@ public static class RunCommand
             string outPath = parse.GetValue(outDir)!;
             CreateOutputFolder(outPath);
 
-            if (p == Precision.Int8Qdq)
+            if (int8)
             {
-                // Calibrate, rewrite to QDQ (saved next to the outputs so that ONNX Runtime can run the same graph), run that.
+                // Calibrate, rewrite to QDQ (saved next to the outputs so that ONNX Runtime can run the same graph) or to
+                // integer layers (saved with a description of every layer's integers), run that.
                 string[] files = Directory.Exists(calibrationDir) ? Directory.GetFiles(calibrationDir!, "*.npy").Order(StringComparer.Ordinal).ToArray() : [];
                 if (files.Length == 0)
                 {
@@ -108,10 +109,22 @@ public static class RunCommand
 
                 string inputName = onnx.Graph.Inputs[0].Name;
                 var calibrationInputs = files.Select(f => (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = NpyFormat.Read(f) }).ToList();
-                var qdq = SysNoise.Runtime.Model.Quantization.QdqPipeline.Prepare(onnx, calibrationInputs, new SysNoise.Runtime.Profiles.QuantizationSettings(), threadCount);
-                File.WriteAllBytes(Path.Combine(outPath, "model.qdq.onnx"), qdq.Bytes);
-                Console.WriteLine($"int8 QDQ model (calibrated on {files.Length} input(s)) -> {Path.Combine(outPath, "model.qdq.onnx")}");
-                onnx = qdq.Model;
+                var settings = new SysNoise.Runtime.Profiles.QuantizationSettings();
+                if (p == Precision.Int8Qdq)
+                {
+                    var qdq = SysNoise.Runtime.Model.Quantization.QdqPipeline.Prepare(onnx, calibrationInputs, settings, threadCount);
+                    File.WriteAllBytes(Path.Combine(outPath, "model.qdq.onnx"), qdq.Bytes);
+                    Console.WriteLine($"int8 QDQ model (calibrated on {files.Length} input(s)) -> {Path.Combine(outPath, "model.qdq.onnx")}");
+                    onnx = qdq.Model;
+                }
+                else
+                {
+                    var integer = SysNoise.Runtime.Model.Quantization.IntegerPipeline.Prepare(onnx, calibrationInputs, settings, threadCount);
+                    File.WriteAllBytes(Path.Combine(outPath, "model.int8.onnx"), integer.Bytes);
+                    File.WriteAllText(Path.Combine(outPath, "model.int8.json"), integer.Description.ToJson());
+                    Console.WriteLine($"int8 integer model (calibrated on {files.Length} input(s); {integer.Description.Layers.Count} integer layer(s), {integer.Description.Skipped.Count} left in float) -> {Path.Combine(outPath, "model.int8.onnx")}, {Path.Combine(outPath, "model.int8.json")}");
+                    onnx = integer.Model;
+                }
             }
 
             using Device dev = DeviceFactory.Create(parse.GetValue(device)!);

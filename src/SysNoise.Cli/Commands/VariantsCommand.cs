@@ -12,7 +12,7 @@ public static class VariantsCommand
 {
     public static Command Create()
     {
-        var stage = new Option<string?>("--stage") { Description = "Only this stage: decode, resize, color, model or postprocess." };
+        var stage = new Option<string?>("--stage") { Description = "Only this stage: decode, resize, color, model or postprocess (alias post)." };
         var json = new Option<bool>("--json") { Description = "Machine-readable output." };
         var command = new Command("variants", "List every variant with its stage, the library version it is proven against, and a description.") { stage, json };
         command.SetAction(parse =>
@@ -21,7 +21,13 @@ public static class VariantsCommand
             string? stageName = parse.GetValue(stage);
             if (stageName is not null)
             {
-                if (!Enum.TryParse(stageName.Replace("-", string.Empty, StringComparison.Ordinal), ignoreCase: true, out PipelineStage s))
+                string normalized = stageName.Replace("-", string.Empty, StringComparison.Ordinal);
+                if (string.Equals(normalized, "post", StringComparison.OrdinalIgnoreCase))
+                {
+                    normalized = nameof(PipelineStage.PostProcess);
+                }
+
+                if (!Enum.TryParse(normalized, ignoreCase: true, out PipelineStage s))
                 {
                     throw new CliException($"unknown stage '{stageName}'. Valid: {string.Join(", ", Enum.GetNames<PipelineStage>().Select(StageName))}");
                 }

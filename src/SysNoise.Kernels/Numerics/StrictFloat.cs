@@ -60,7 +60,12 @@ public static class StrictFloat
         return a + b;
     }
 
-    /// <summary>A fused multiply-add, where a library really fuses (one rounding on every backend).</summary>
+    /// <summary>
+    /// A fused multiply-add, where a library really fuses (one rounding on every backend): <c>fma.rn.f32</c> on CUDA,
+    /// the hardware FMA on the host. ILGPU has no mapping for MathF.FusedMultiplyAdd and would emit an unresolved
+    /// <c>.extern</c> call (which the CUDA driver refuses to link, even in this never-taken branch), so
+    /// <see cref="KernelIntrinsics.Register"/> remaps it, in kernels, to <see cref="KernelIntrinsics.FusedMultiplyAdd"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FusedMultiplyAdd(float a, float b, float c)
     {
@@ -70,7 +75,7 @@ public static class StrictFloat
             return r;
         }
 
-        return PortableFusedMultiplyAdd(a, b, c);
+        return MathF.FusedMultiplyAdd(a, b, c);
     }
 
     /// <summary>

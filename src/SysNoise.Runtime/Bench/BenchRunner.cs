@@ -356,10 +356,11 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
 
         Tensor<float>[] inputs = Inputs(config, decoded, included, items);
         Precision precision = knobs.Precision;
-        if (precision == Precision.Int8Qdq)
+        if (precision is Precision.Int8Qdq or Precision.Int8Int)
         {
-            // The QDQ model, calibrated once per model on the first images through the training pipeline, then run in fp32.
-            model = QdqModel(modelName, model, decoded, included);
+            // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
+            // float ops then run in fp32.
+            model = Int8Model(modelName, model, precision, decoded, included);
             precision = Precision.Fp32;
         }
 
@@ -398,11 +399,11 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         return record;
     }
 
-    private readonly Dictionary<string, OnnxModel> qdqModels = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, Precision), OnnxModel> int8Models = [];
 
-    private OnnxModel QdqModel(string modelName, OnnxModel model, Dictionary<string, Tensor<byte>?[]> decoded, int[] included)
+    private OnnxModel Int8Model(string modelName, OnnxModel model, Precision precision, Dictionary<string, Tensor<byte>?[]> decoded, int[] included)
     {
-        if (qdqModels.TryGetValue(modelName, out OnnxModel? done))
+        if (int8Models.TryGetValue((modelName, precision), out OnnxModel? done))
         {
             return done;
         }
@@ -417,11 +418,14 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
             Tensor<float> x = pre.Normalise(pre.Colour(pre.Resize(images[included[j]]!)));
             return (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = new Tensor<float>(x.Data, [1, .. x.Shape]) };
         });
-        progress?.Report(new BenchProgress($"{modelName} int8 calibration", 0, n));
-        OnnxModel qdq = Model.Quantization.QdqPipeline.Prepare(model, calibration, train.Quantization, options.Threads).Model;
-        progress?.Report(new BenchProgress($"{modelName} int8 calibration", n, n));
-        qdqModels[modelName] = qdq;
-        return qdq;
+        string what = precision == Precision.Int8Int ? "int8-int" : "int8-qdq";
+        progress?.Report(new BenchProgress($"{modelName} {what} calibration", 0, n));
+        OnnxModel prepared = precision == Precision.Int8Int
+            ? Model.Quantization.IntegerPipeline.Prepare(model, calibration, train.Quantization, options.Threads).Model
+            : Model.Quantization.QdqPipeline.Prepare(model, calibration, train.Quantization, options.Threads).Model;
+        progress?.Report(new BenchProgress($"{modelName} {what} calibration", n, n));
+        int8Models[(modelName, precision)] = prepared;
+        return prepared;
     }
 
     private static Tensor<float> Stack(Tensor<float>[] inputs, int start, int n)

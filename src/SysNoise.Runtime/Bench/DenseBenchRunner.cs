@@ -113,7 +113,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
     private readonly Dictionary<string, DenseRecord> recordsBySignature = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor<float>[]> mapsBySignature = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor<float>[]> inputsBySignature = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, OnnxModel> qdqModels = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, Precision), OnnxModel> int8Models = [];
 
     private sealed record Config(string Decoder, string Resize, string? Color)
     {
@@ -422,9 +422,11 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         Tensor<float>[] inputs = Inputs(ctx, config);
         OnnxModel model = ctx.Model;
         Precision precision = knobs.Precision;
-        if (precision == Precision.Int8Qdq)
+        if (precision is Precision.Int8Qdq or Precision.Int8Int)
         {
-            model = QdqModel(ctx);
+            // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
+            // float ops then run in fp32.
+            model = Int8Model(ctx, precision);
             precision = Precision.Fp32;
         }
 
@@ -481,9 +483,9 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         return inputs;
     }
 
-    private OnnxModel QdqModel(EvalContext ctx)
+    private OnnxModel Int8Model(EvalContext ctx, Precision precision)
     {
-        if (qdqModels.TryGetValue(ctx.ModelName, out OnnxModel? done))
+        if (int8Models.TryGetValue((ctx.ModelName, precision), out OnnxModel? done))
         {
             return done;
         }
@@ -498,11 +500,14 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
             Tensor<float> x = pre.Normalise(pre.Colour(pre.Resize(images[ctx.Included[j]]!)));
             return (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = new Tensor<float>(x.Data, [1, .. x.Shape]) };
         });
-        progress?.Report(new BenchProgress($"{ctx.ModelName} int8 calibration", 0, n));
-        OnnxModel qdq = Model.Quantization.QdqPipeline.Prepare(ctx.Model, calibration, train.Quantization, options.Threads).Model;
-        progress?.Report(new BenchProgress($"{ctx.ModelName} int8 calibration", n, n));
-        qdqModels[ctx.ModelName] = qdq;
-        return qdq;
+        string what = precision == Precision.Int8Int ? "int8-int" : "int8-qdq";
+        progress?.Report(new BenchProgress($"{ctx.ModelName} {what} calibration", 0, n));
+        OnnxModel prepared = precision == Precision.Int8Int
+            ? Model.Quantization.IntegerPipeline.Prepare(ctx.Model, calibration, train.Quantization, options.Threads).Model
+            : Model.Quantization.QdqPipeline.Prepare(ctx.Model, calibration, train.Quantization, options.Threads).Model;
+        progress?.Report(new BenchProgress($"{ctx.ModelName} {what} calibration", n, n));
+        int8Models[(ctx.ModelName, precision)] = prepared;
+        return prepared;
     }
 
     private (Dictionary<string, Tensor<byte>?[]>, List<ExcludedFile>) DecodeAll(IReadOnlyList<DatasetItem> items, List<string> decoders)

@@ -38,6 +38,7 @@ public sealed class IlgpuDevice : Device
     /// <summary>ILGPU's CPU accelerator (a simulator: use it to test kernels, not for real work).</summary>
     public static IlgpuDevice CreateCpuSimulator()
     {
+        SysNoise.Kernels.Numerics.KernelIntrinsics.Register();
         var context = Context.Create(builder => builder.CPU().Math(MathMode.Default).Optimize(OptimizationLevel.O1));
         return new IlgpuDevice(context, context.CreateCPUAccelerator(0), DeviceKind.IlgpuCpu);
     }
@@ -48,6 +49,7 @@ public sealed class IlgpuDevice : Device
         Context? context = null;
         try
         {
+            SysNoise.Kernels.Numerics.KernelIntrinsics.Register();
             context = Context.Create(builder => builder.Cuda().Math(MathMode.Default).Optimize(OptimizationLevel.O1));
             var devices = context.GetCudaDevices();
             if (devices.Count == 0)

@@ -18,6 +18,7 @@ public sealed class PtxCompiler : IDisposable
 
     public PtxCompiler(CudaArchitecture? architecture = null)
     {
+        SysNoise.Kernels.Numerics.KernelIntrinsics.Register();
         context = Context.Create(builder => builder.Math(MathMode.Default).Optimize(OptimizationLevel.O1));
         Architecture = architecture ?? CudaArchitecture.SM_75;
         backend = new PTXBackend(context, Architecture, CudaInstructionSet.ISA_75, nvvmAPI: null!); // No NVVM: ILGPU emits PTX itself.

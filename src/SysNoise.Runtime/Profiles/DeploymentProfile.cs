@@ -95,6 +95,16 @@ public enum QuantRounding
     HalfAwayFromZero,
 }
 
+/// <summary>How the int8-int path scales an int32 accumulator by its fixed-point multiplier (TFLite's two builds).</summary>
+public enum RequantizationMode
+{
+    /// <summary>TFLite's default MultiplyByQuantizedMultiplier: gemmlowp's SaturatingRoundingDoublingHighMul then RoundingDivideByPOT.</summary>
+    DoubleRounding,
+
+    /// <summary>TFLite built with TFLITE_SINGLE_ROUNDING: one rounding of x·M0 / 2^(31 − shift), ties up.</summary>
+    SingleRounding,
+}
+
 /// <summary>INT8 settings (used when the precision is int8-qdq or int8-int).</summary>
 public sealed record QuantizationSettings
 {
@@ -107,6 +117,9 @@ public sealed record QuantizationSettings
     public double Percentile { get; init; } = 99.99;
 
     public QuantRounding Rounding { get; init; } = QuantRounding.HalfToEven;
+
+    /// <summary>int8-int only: the fixed-point requantization.</summary>
+    public RequantizationMode Requantization { get; init; } = RequantizationMode.DoubleRounding;
 
     /// <summary>Images used for calibration, taken from the start of the dataset's sorted file list.</summary>
     public int CalibrationImages { get; init; } = 32;

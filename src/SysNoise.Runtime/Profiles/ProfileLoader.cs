@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Post;
 using SysNoise.Runtime.Variants;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -18,9 +19,10 @@ public static class ProfileLoader
 {
     private static readonly string[] TopKeys = ["name", "description", "extends", "decode", "resize", "transform", "color", "ceil_mode", "ceil_rule", "upsample", "precision", "quantization", "postprocess"];
     private static readonly string[] TransformKeys = ["mode", "crop", "resize", "limit_side", "scale", "scale_op", "mean", "std", "channel_order", "layout"];
-    private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "calibration_images"];
+    private static readonly string[] QuantKeys = ["weights", "symmetric", "activations", "percentile", "rounding", "requantization", "calibration_images"];
     private static readonly string[] PostKeys = ["box_convention", "box_offset", "nms_offset", "db_thresh", "db_box_thresh", "db_max_candidates", "db_unclip_ratio", "db_score_mode", "db_dilation", "db_binarize", "db_rescale"];
-    private static readonly string[] BoxConventions = ["paper", "detectron", "mmdet-legacy", "mmdet", "torchvision"];
+    // The box-decode variants by name (sysnoise variants --stage post).
+    private static readonly string[] BoxConventions = PostVariants.BoxConventions.Select(c => c.Name).ToArray();
 
     private static readonly Lazy<IReadOnlyDictionary<string, DeploymentProfile>> BuiltinProfiles = new(LoadBuiltins);
 
@@ -147,6 +149,7 @@ public static class ProfileLoader
                 "activations" => q with { Activations = ctx.OneOf(v, key, ["min-max", "percentile"]) == "percentile" ? ActivationCalibration.Percentile : ActivationCalibration.MinMax },
                 "percentile" => q with { Percentile = ctx.Float(v, key, positive: true) },
                 "rounding" => q with { Rounding = ctx.OneOf(v, key, ["half-to-even", "half-away-from-zero"]) == "half-away-from-zero" ? QuantRounding.HalfAwayFromZero : QuantRounding.HalfToEven },
+                "requantization" => q with { Requantization = ctx.OneOf(v, key, ["double-rounding", "single-rounding"]) == "single-rounding" ? RequantizationMode.SingleRounding : RequantizationMode.DoubleRounding },
                 "calibration_images" => q with { CalibrationImages = ctx.Int(v, key, 1, 100000) },
                 _ => throw new InvalidOperationException(key),
             };

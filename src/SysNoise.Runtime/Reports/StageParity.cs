@@ -15,7 +15,9 @@ public sealed record StageComparison(string Name, bool Identical, double? MaxAbs
 /// </summary>
 public static class StageParity
 {
-    public static IReadOnlyList<StageComparison> Compare(OnnxModel model, byte[] image, string imageName, DeploymentProfile a, DeploymentProfile b, int topK = 5)
+    /// <param name="calibration">Images (file bytes, name) an int8 profile calibrates its activation ranges on, each run
+    /// through that profile's own pipeline; empty: the compared image itself.</param>
+    public static IReadOnlyList<StageComparison> Compare(OnnxModel model, byte[] image, string imageName, DeploymentProfile a, DeploymentProfile b, int topK = 5, IReadOnlyList<(byte[] File, string Name)>? calibration = null)
     {
         var stages = new List<StageComparison>();
         var pa = new Preprocessor(a);
@@ -32,8 +34,7 @@ public static class StageParity
         string inputName = model.Graph.Inputs[0].Name;
         var valuesA = new List<(string, Tensor)>();
         var valuesB = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var sa = new OnnxSession(model, a.ToExecutionOptions());
-        var sb = new OnnxSession(model, b.ToExecutionOptions());
+        OnnxSession sa = SessionFor(model, a, pa, na, calibration), sb = SessionFor(model, b, pb, nb, calibration);
         IReadOnlyDictionary<string, Tensor> outA = sa.Run(new Dictionary<string, Tensor> { [inputName] = Batch(na) }, (n, t) => valuesA.Add((n, t)));
         IReadOnlyDictionary<string, Tensor> outB = sb.Run(new Dictionary<string, Tensor> { [inputName] = Batch(nb) }, (n, t) => valuesB[n] = t);
         foreach ((string name, Tensor t) in valuesA)
@@ -59,6 +60,28 @@ public static class StageParity
         }
 
         return stages;
+    }
+
+    /// <summary>
+    /// The profile's session: the model as it is, or for an int8 profile its calibrated rewrite (QDQ, or the integer
+    /// path), whose float values keep their ONNX names and so compare layer by layer with the other pipeline.
+    /// </summary>
+    private static OnnxSession SessionFor(OnnxModel model, DeploymentProfile profile, Preprocessor pre, Tensor<float> input, IReadOnlyList<(byte[] File, string Name)>? calibration)
+    {
+        if (profile.Precision is not (Precision.Int8Qdq or Precision.Int8Int))
+        {
+            return new OnnxSession(model, profile.ToExecutionOptions());
+        }
+
+        string inputName = model.Graph.Inputs[0].Name;
+        IEnumerable<Tensor<float>> tensors = calibration is { Count: > 0 }
+            ? calibration.Select(c => pre.Normalise(pre.Colour(pre.Resize(pre.Decode(c.File, c.Name).Pixels))))
+            : [input];
+        var inputs = tensors.Select(t => (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [inputName] = Batch(t) }).ToList();
+        OnnxModel quantized = profile.Precision == Precision.Int8Qdq
+            ? Model.Quantization.QdqPipeline.Prepare(model, inputs, profile.Quantization).Model
+            : Model.Quantization.IntegerPipeline.Prepare(model, inputs, profile.Quantization).Model;
+        return new OnnxSession(quantized, profile.ToExecutionOptions() with { Precision = Precision.Fp32 });
     }
 
     /// <summary>Compares two folders of per-layer .npy dumps by file name (ONNX value name), within atol + rtol·|b|.</summary>

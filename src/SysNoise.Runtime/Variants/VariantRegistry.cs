@@ -1,5 +1,6 @@
 using SysNoise.Runtime.Color;
 using SysNoise.Runtime.Decode;
+using SysNoise.Runtime.Post;
 using SysNoise.Runtime.Resize;
 
 namespace SysNoise.Runtime.Variants;
@@ -14,6 +15,7 @@ public static class VariantRegistry
         list.AddRange(PillowResizeVariants.All);
         list.AddRange(OpenCvResizeVariants.All);
         list.AddRange(ColorVariants.All);
+        list.AddRange(PostVariants.All);
         return list;
     });
 

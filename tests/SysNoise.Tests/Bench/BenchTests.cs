@@ -64,6 +64,15 @@ public sealed class BenchTests(ITestOutputHelper output, BenchTests.SmallData da
             Assert.Contains(lines, l => l.StartsWith("resnet_narrow,none,", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("resnet_narrow,ceil,on,", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("resnet_narrow,int8,int8-qdq,", StringComparison.Ordinal));
+
+            // int8-int is evaluated (a top-1 value), not reported as unavailable.
+            string int8Int = Assert.Single(lines, l => l.StartsWith("resnet_narrow,int8,int8-int,", StringComparison.Ordinal));
+            Assert.NotEmpty(int8Int.Split(',')[3]);
+            using (JsonDocument results = JsonDocument.Parse(File.ReadAllText(Path.Combine(a, "results.json"))))
+            {
+                Assert.DoesNotContain(results.RootElement.GetProperty("rows").EnumerateArray(), r =>
+                    r.GetProperty("variant").GetString()!.Contains("int8-int", StringComparison.Ordinal) && r.GetProperty("note").ValueKind == JsonValueKind.String && r.GetProperty("note").GetString()!.StartsWith("unavailable", StringComparison.Ordinal));
+            }
             Assert.Contains(lines, l => l.StartsWith("resnet_narrow,combined,", StringComparison.Ordinal));
             Assert.Contains(lines, l => l.StartsWith("resnet_narrow,step,", StringComparison.Ordinal));
 
@@ -107,6 +116,30 @@ public sealed class BenchTests(ITestOutputHelper output, BenchTests.SmallData da
         JsonElement root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
         Assert.Equal("decoded", root.GetProperty("first_difference").GetString());
         Assert.Contains(root.GetProperty("stages").EnumerateArray(), s => s.GetProperty("name").GetString()!.StartsWith("layer ", StringComparison.Ordinal));
+        output.WriteLine(stdout);
+    }
+
+    /// <summary>An NPU profile (int8-int) against the training profile: calibrated on --calibration's images, compared.</summary>
+    [Fact]
+    public void ParityRunsAnInt8ProfileCalibratedOnTheGivenImages()
+    {
+        string[] images = Directory.GetFiles(Path.Combine(data.Dir, "test"), "*.jpg", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        string calibration = Path.Combine(data.Dir, $"calibration-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(calibration);
+        foreach (string f in images.Take(8))
+        {
+            File.Copy(f, Path.Combine(calibration, Path.GetFileName(f)));
+        }
+
+        string json = Path.Combine(data.Dir, $"parity-{Guid.NewGuid():N}.json");
+        string yaml = Path.Combine(Repo, "models", "fashion", "train-profile.yaml");
+        string npu = Path.Combine(data.Dir, $"npu-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(npu, "name: fashion-npu\nextends: npu-int8\ntransform:\n  crop: 64\n  resize: 72\n  mean: [0.455, 0.303, 0.291]\n  std: [0.392, 0.285, 0.119]\n");
+        (int code, string stdout, string err) = CliTests.Run("parity", "--model", Model, "--input", images[^1], "--profile", yaml, "--profile", npu, "--calibration", calibration, "--json", json);
+        Assert.True(code == 1, err);
+        JsonElement root = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal("decoded", root.GetProperty("first_difference").GetString());
+        Assert.Contains(root.GetProperty("stages").EnumerateArray(), s => s.GetProperty("name").GetString()!.StartsWith("top-", StringComparison.Ordinal));
         output.WriteLine(stdout);
     }
 

@@ -53,6 +53,59 @@ public sealed class ModelCliTests : IDisposable
     }
 
     [Fact]
+    public void RunInt8IntWritesOutputsTheIntegerModelAndItsDescription()
+    {
+        // A bundled classifier, calibrated on three random inputs: every Conv and the Gemm become integer layers.
+        string model = Path.Combine(AppContext.BaseDirectory, "../../../../..", "models", "fashion", "resnet_narrow.onnx");
+        var rng = new Random(SysNoise.Tests.Support.RandomImages.RunSeed);
+        Tensor<float> Random() => new(Enumerable.Range(0, 3 * 64 * 64).Select(_ => (float)((rng.NextDouble() * 4) - 2)).ToArray(), 1, 3, 64, 64);
+        string calibration = Path.Combine(dir, "calibration");
+        Directory.CreateDirectory(calibration);
+        for (int i = 0; i < 3; i++)
+        {
+            NpyFormat.Write(Path.Combine(calibration, $"c{i}.npy"), Random());
+        }
+
+        string input = Path.Combine(dir, "x.npy");
+        Tensor<float> x = Random();
+        NpyFormat.Write(input, x);
+        string outDir = Path.Combine(dir, "int8");
+        (int code, string stdout, string stderr) = CliTests.Run("run", "--model", model, "--input", $"input={input}", "--precision", "int8-int", "--calibration", calibration, "--device", "host", "--dump-all", "--out", outDir);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("10 integer layer(s), 0 left in float", stdout, StringComparison.Ordinal);
+        var logits = (Tensor<float>)NpyFormat.Read(Path.Combine(outDir, "logits.npy"));
+        Assert.Equal(new[] { 1, 10 }, logits.Shape);
+
+        // The description: every layer's integers, in the ranges the arithmetic needs.
+        using JsonDocument description = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "model.int8.json")));
+        JsonElement root = description.RootElement;
+        Assert.Equal("double-rounding", root.GetProperty("requantization").GetString());
+        JsonElement[] layers = root.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Equal(10, layers.Length);
+        Assert.Equal(9, layers.Count(l => l.GetProperty("kernel").GetString() == "IntegerConv"));
+        foreach (JsonElement layer in layers)
+        {
+            int channels = layer.GetProperty("output_channels").GetInt32();
+            Assert.Equal(channels, layer.GetProperty("multiplier").GetArrayLength());
+            Assert.All(layer.GetProperty("multiplier").EnumerateArray(), m => Assert.InRange(m.GetInt64(), 1L << 30, (1L << 31) - 1));
+            Assert.All(layer.GetProperty("shift").EnumerateArray(), s => Assert.InRange(s.GetInt32(), -31, 30));
+            Assert.Equal(channels, layer.GetProperty("bias").GetArrayLength());
+            Assert.Equal(channels, layer.GetProperty("weights").GetProperty("scale").GetArrayLength());
+            Assert.InRange(layer.GetProperty("output_min").GetInt32(), 0, layer.GetProperty("output_max").GetInt32());
+        }
+
+        Assert.Contains(layers, l => l.GetProperty("fused").EnumerateArray().Any(f => f.GetString() == "Relu"));
+
+        // The saved integer model runs to the same logits; --dump-all wrote the uint8 activations between layers.
+        var integer = SysNoise.Runtime.Model.Onnx.OnnxLoader.Load(Path.Combine(outDir, "model.int8.onnx"));
+        var again = (Tensor<float>)new SysNoise.Runtime.Model.Execution.OnnxSession(integer).Run(new Dictionary<string, Tensor> { ["input"] = x })["logits"];
+        Assert.Equal(logits.Data, again.Data);
+        using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json")));
+        Assert.Contains(manifest.RootElement.GetProperty("values").EnumerateArray(), v => v.GetProperty("dtype").GetString() == "uint8");
+        Assert.Equal("int8-int", manifest.RootElement.GetProperty("precision").GetString());
+    }
+
+    [Fact]
     public void RunDumpAllKeepsCollidingNamesApart()
     {
         // "a/b" and "a:b" both sanitise to "a_b": the second must not overwrite the first.
@@ -78,7 +131,7 @@ public sealed class ModelCliTests : IDisposable
     [InlineData("nothere.npy: no such file", "--input", "a=MISSING", "--input", "b=A")]
     [InlineData("give NAME=FILE.npy; the model's inputs are", "--input", "A")]
     [InlineData("--precision int8-qdq needs --calibration DIR", "--input", "a=A", "--input", "b=A", "--precision", "int8-qdq")]
-    [InlineData("--precision int8-int is not implemented yet", "--input", "a=A", "--input", "b=A", "--precision", "int8-int", "--calibration", "CAL")]
+    [InlineData("--precision int8-int needs --calibration DIR", "--input", "a=A", "--input", "b=A", "--precision", "int8-int")]
     [InlineData("--calibration applies only to the int8 precisions", "--input", "a=A", "--input", "b=A", "--calibration", "CAL")]
     [InlineData("Argument 'bogus' not recognized. Must be one of: 'on' 'off' 'model'", "--input", "a=A", "--input", "b=A", "--ceil-mode", "bogus")]
     [InlineData("--out must be a folder", "--input", "a=A", "--input", "b=A", "--out", "A")]

@@ -33,14 +33,6 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
 
     public static TheoryData<string> Models => new(ModelCache.All.Select(m => m.Name));
 
-    /// <summary>
-    /// Models whose host-vs-ORT relative L2 exceeds 1e-5 on some seeds (measured 1.1e-5 and 1.7e-5 on the OCR direction
-    /// classifier): open in issue 4, not hidden by a looser bound; run it with the skip removed. (The recogniser's 5e-5
-    /// came from a float Softmax denominator over 6625 classes, now accumulated in double.)
-    /// </summary>
-    public const string KnownParityGap = "issue 4 open: the PP-OCR direction classifier differs from ONNX Runtime by up to 1.7e-5 relative L2 on some seeds (bound 1e-5)";
-
-    public static TheoryData<string> ParityModels => new(ModelCache.All.Where(m => m.Name is not "ppocr_mobile_v2_cls").Select(m => m.Name));
 
     public static TheoryData<string> SimulatorModels => new(ModelCache.All.Where(m => m.ReducedShape is not null).Select(m => m.Name));
 
@@ -66,12 +58,8 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         }
     }
 
-    [Theory(Skip = KnownParityGap)]
-    [InlineData("ppocr_mobile_v2_cls")]
-    public void HostExecutorMatchesOnnxRuntimeKnownGap(string name) => HostExecutorMatchesOnnxRuntime(name);
-
     [Theory]
-    [MemberData(nameof(ParityModels))]
+    [MemberData(nameof(Models))]
     public void HostExecutorMatchesOnnxRuntime(string name)
     {
         ZooModel model = ModelCache.Get(name);

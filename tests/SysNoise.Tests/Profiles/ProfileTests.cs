@@ -18,7 +18,7 @@ public sealed class ProfileTests(ITestOutputHelper output)
         Assert.Equal(Precision.Fp32, train.Precision);
         Assert.False(train.CeilMode);
         DeploymentProfile npu = ProfileLoader.Builtins["npu-int8"];
-        Assert.Equal(Precision.Int8Qdq, npu.Precision);
+        Assert.Equal(Precision.Int8Int, npu.Precision);
         Assert.True(npu.CeilMode);
         Assert.Equal("opencv-i420", npu.Color);
         Assert.Equal(train.Transform, npu.Transform); // extends keeps the transform
@@ -36,6 +36,7 @@ public sealed class ProfileTests(ITestOutputHelper output)
     [InlineData("name: x\ntransform:\n  mean: [1, 2]\n", ":3: 'mean' must be a list of 3 numbers")]
     [InlineData("name: x\nprecision: int4\n", ":2: invalid precision 'int4'; valid values: fp32, fp16, fp16-acc16, int8-qdq, int8-int")]
     [InlineData("name: x\nceil_mode: yes\n", ":2: invalid ceil_mode 'yes'; valid values: model, on, off")]
+    [InlineData("name: x\nquantization:\n  requantization: nearest\n", ":3: invalid requantization 'nearest'; valid values: double-rounding, single-rounding")]
     [InlineData("decode: pil\n", "the profile has no name")]
     public void InvalidProfilesNameTheLineAndTheValidValues(string yaml, string expected)
     {
@@ -43,6 +44,16 @@ public sealed class ProfileTests(ITestOutputHelper output)
         output.WriteLine(ex.Message);
         Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
         Assert.StartsWith("my.yaml", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void QuantizationSettingsIncludeTheRequantization()
+    {
+        DeploymentProfile p = ProfileLoader.Parse("name: q\nextends: npu-int8\nprecision: int8-int\nquantization:\n  requantization: single-rounding\n  rounding: half-away-from-zero\n", "q.yaml");
+        Assert.Equal(Precision.Int8Int, p.Precision);
+        Assert.Equal(RequantizationMode.SingleRounding, p.Quantization.Requantization);
+        Assert.Equal(QuantRounding.HalfAwayFromZero, p.Quantization.Rounding);
+        Assert.Equal(RequantizationMode.DoubleRounding, ProfileLoader.Builtins["npu-int8"].Quantization.Requantization);
     }
 
     [Fact]

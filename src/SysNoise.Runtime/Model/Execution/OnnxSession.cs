@@ -113,20 +113,14 @@ public sealed class OnnxSession
     }
 
     /// <summary>
-    /// Precisions whose arithmetic is not implemented are refused up front rather than silently run as another
-    /// precision: fp16 accumulation in the accumulating ops, and the int8 paths inside the executor.
-    /// </summary>
-    /// <summary>
-    /// Why the executor cannot run <paramref name="model"/> at <paramref name="precision"/>, or null when it can:
-    /// fp16 accumulation is not implemented for ConvTranspose, int8-int (integer conv/gemm) not at all, and int8-qdq
-    /// runs as the calibrated QDQ rewrite (Model/Quantization), not as a session precision. Such precisions are
-    /// refused, never silently run as another precision.
+    /// Why the executor cannot run <paramref name="model"/> at <paramref name="precision"/>, or null when it can.
+    /// int8-qdq runs as the calibrated QDQ rewrite (QdqPipeline), not as
+    /// a session precision. int8-int runs every model: its calibrated integer rewrite (IntegerPipeline) makes each
+    /// Conv/Gemm/MatMul it can an integer layer and leaves the rest float (listed in the rewrite's description). Refused
+    /// precisions are never silently run as another precision.
     /// </summary>
     public static string? UnsupportedReason(OnnxModel model, Precision precision) => precision switch
     {
-        Precision.Fp16Acc16 when model.Graph.Nodes.Any(n => n.OpType == "ConvTranspose") =>
-            "fp16-acc16 (binary16 accumulation) is implemented for Conv, Gemm and MatMul, not yet for ConvTranspose",
-        Precision.Int8Int => "int8-int (the integer conv/gemm path with fixed-point requantization) is not implemented",
         Precision.Int8Qdq => "int8-qdq runs as the calibrated QDQ rewrite of the model (QdqPipeline), not as a session precision",
         _ => null,
     };
@@ -136,6 +130,13 @@ public sealed class OnnxSession
         if (UnsupportedReason(model, precision) is { } reason)
         {
             throw new NotSupportedException(reason);
+        }
+
+        // int8-int needs calibration, which a session does not have: the integer model comes from IntegerPipeline.Prepare
+        // and runs in a session like any model (its float ops in fp32).
+        if (precision == Precision.Int8Int)
+        {
+            throw new NotSupportedException("int8-int runs as the calibrated integer rewrite of the model (IntegerPipeline.Prepare), not as a session precision");
         }
     }
 

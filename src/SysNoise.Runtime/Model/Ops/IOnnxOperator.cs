@@ -13,6 +13,9 @@ public interface IOnnxOperator
 {
     string OpType { get; }
 
+    /// <summary>The operator's domain: "" for ONNX's default domain, <see cref="OpRegistry.SysNoiseDomain"/> for SysNoise's own.</summary>
+    string Domain => string.Empty;
+
     /// <summary>Oldest opset of the default domain whose semantics this implementation covers.</summary>
     int MinOpset => 1;
 

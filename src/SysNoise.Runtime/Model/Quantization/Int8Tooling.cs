@@ -76,6 +76,7 @@ public sealed class RangeCalibrator(CalibrationMethod method = CalibrationMethod
 {
     private readonly Dictionary<string, (float Min, float Max)> minMax = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<float[]>> samples = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> ranks = new(StringComparer.Ordinal);
 
     public CalibrationMethod Method { get; } = method;
 
@@ -94,6 +95,7 @@ public sealed class RangeCalibrator(CalibrationMethod method = CalibrationMethod
             hi = Math.Max(hi, v);
         }
 
+        ranks[name] = f.Rank;
         minMax[name] = minMax.TryGetValue(name, out var r) ? (Math.Min(r.Min, lo), Math.Max(r.Max, hi)) : (lo, hi);
         if (Method == CalibrationMethod.Percentile)
         {
@@ -107,6 +109,9 @@ public sealed class RangeCalibrator(CalibrationMethod method = CalibrationMethod
     }
 
     public IReadOnlyCollection<string> Names => minMax.Keys;
+
+    /// <summary>The rank of the last tensor seen for <paramref name="name"/> (−1 when none was).</summary>
+    public int RankOf(string name) => ranks.TryGetValue(name, out int r) ? r : -1;
 
     /// <summary>The calibrated (rmin, rmax) of a value.</summary>
     public (float Min, float Max) Range(string name)

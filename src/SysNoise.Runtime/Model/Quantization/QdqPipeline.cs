@@ -29,6 +29,25 @@ public sealed class QdqPipeline
 
     public static QdqPipeline Prepare(OnnxModel floatModel, IEnumerable<IReadOnlyDictionary<string, Tensor>> calibrationInputs, QuantizationSettings settings, int threads = 0)
     {
+        RangeCalibrator calibrator = Calibrate(floatModel, calibrationInputs, settings, threads);
+        var options = new QdqOptions
+        {
+            PerChannel = settings.Weights == WeightGranularity.PerChannel,
+            SymmetricWeights = settings.Symmetric,
+            WeightRounding = settings.Rounding == Profiles.QuantRounding.HalfAwayFromZero ? QuantRounding.HalfAwayFromZero : QuantRounding.HalfToEven,
+        };
+        byte[] bytes = QdqRewriter.Rewrite(File.ReadAllBytes(floatModel.Path), calibrator, options);
+        string directory = Path.GetDirectoryName(Path.GetFullPath(floatModel.Path)) ?? ".";
+        OnnxModel qdq = OnnxLoader.Load(bytes, floatModel.Path + " (int8 QDQ)", directory);
+        return new QdqPipeline(qdq, bytes);
+    }
+
+    /// <summary>
+    /// Activation ranges of every float value the model produces over the calibration inputs (min-max or percentile per
+    /// the settings), from the fp32 session's per-value callback. Shared by the QDQ and integer paths.
+    /// </summary>
+    internal static RangeCalibrator Calibrate(OnnxModel floatModel, IEnumerable<IReadOnlyDictionary<string, Tensor>> calibrationInputs, QuantizationSettings settings, int threads)
+    {
         var calibrator = new RangeCalibrator(
             settings.Activations == ActivationCalibration.Percentile ? CalibrationMethod.Percentile : CalibrationMethod.MinMax,
             settings.Percentile);
@@ -45,15 +64,6 @@ public sealed class QdqPipeline
             throw new ArgumentException("int8 calibration needs at least one input");
         }
 
-        var options = new QdqOptions
-        {
-            PerChannel = settings.Weights == WeightGranularity.PerChannel,
-            SymmetricWeights = settings.Symmetric,
-            WeightRounding = settings.Rounding == Profiles.QuantRounding.HalfAwayFromZero ? QuantRounding.HalfAwayFromZero : QuantRounding.HalfToEven,
-        };
-        byte[] bytes = QdqRewriter.Rewrite(File.ReadAllBytes(floatModel.Path), calibrator, options);
-        string directory = Path.GetDirectoryName(Path.GetFullPath(floatModel.Path)) ?? ".";
-        OnnxModel qdq = OnnxLoader.Load(bytes, floatModel.Path + " (int8 QDQ)", directory);
-        return new QdqPipeline(qdq, bytes);
+        return calibrator;
     }
 }

@@ -5,7 +5,7 @@ using SysNoise.Runtime.Model.Execution;
 namespace SysNoise.Runtime.Model.Ops.Nn;
 
 /// <summary>
-/// fp16-acc16 (binary16 accumulation) for Conv, Gemm and MatMul on the host: the same per-element chains as the fp32
+/// fp16-acc16 (binary16 accumulation) for Conv, ConvTranspose, Gemm and MatMul on the host: the same per-element chains as the fp32
 /// ops, with every step rounded to binary16 (<see cref="Fp16Step"/>), then the bias or Gemm epilogue also rounded.
 /// Scalar loops, parallel over output rows: an emulation, not a fast path. ILGPU sessions refuse this precision.
 /// </summary>
@@ -23,7 +23,8 @@ internal static unsafe class Acc16Host
             : throw new NotSupportedException("fp16-acc16 runs on the host path only (the ILGPU kernels accumulate in fp32)");
     }
 
-    public static float[] Conv(float[] x, float[] w, float[]? bias, NnGeometry g, int threads)
+    /// <summary>Conv (or ConvTranspose: <paramref name="transpose"/>) with binary16 steps and a rounded bias add.</summary>
+    public static float[] Conv(float[] x, float[] w, float[]? bias, NnGeometry g, int threads, bool transpose)
     {
         var y = new float[g.OutputElements];
         long spatial = (long)g.OutD * g.OutH * g.OutW;
@@ -41,7 +42,9 @@ internal static unsafe class Acc16Host
                     {
                         for (int ow = 0; ow < g.OutW; ow++, o++)
                         {
-                            float acc = NnMath.ConvElement(sx, sw, g, n, oc, od, oh, ow, default(Fp16Step));
+                            float acc = transpose
+                                ? NnMath.ConvTransposeElement(sx, sw, g, n, oc, od, oh, ow, default(Fp16Step))
+                                : NnMath.ConvElement(sx, sw, g, n, oc, od, oh, ow, default(Fp16Step));
                             y[o] = bias is null ? acc : HalfMath.RoundToHalf(NnMath.AddBias(acc, bias[oc]));
                         }
                     }

@@ -43,7 +43,7 @@ public sealed class ConvOp : IOnnxOperator
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
         if (Acc16Host.Applies(context))
         {
-            return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads), shape)];
+            return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads, transpose: false), shape)];
         }
 
         if (context.Ilgpu is { } device)
@@ -107,6 +107,11 @@ public sealed class ConvTransposeOp : IOnnxOperator
         }
 
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (Acc16Host.Applies(context))
+        {
+            return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads, transpose: true), shape)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: true), shape)];
