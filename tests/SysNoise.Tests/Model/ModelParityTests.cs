@@ -101,6 +101,27 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, new ExecutionOptions { Precision = Precision.Fp16 });
     }
 
+    /// <summary>
+    /// fp16 storage keeps the PP-OCRv4 detector working: its first BatchNormalization has a running variance of 9.79e7
+    /// (beyond binary16's 65504), which an fp16 engine folds into a per-channel scale in fp32 before storing it; rounding
+    /// the raw statistics to binary16 would make it +inf and zero the probability map.
+    /// </summary>
+    [Fact]
+    public void Fp16KeepsTheOcrDetectorsProbabilityMap()
+    {
+        ZooModel model = ModelCache.Get("ppocrv4_det");
+        int seed = ModelInputs.SeedFor(model.Name);
+        OnnxModel onnx = OnnxLoader.Load(ModelCache.PathOf(model));
+        var inputs = new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = ModelInputs.Images(model.Kind, model.Shape, seed) };
+        float[] fp32 = ((Tensor<float>)new OnnxSession(onnx, ExecutionOptions.Default).Run(inputs).Values.First()).Data;
+        float[] fp16 = ((Tensor<float>)new OnnxSession(onnx, new ExecutionOptions { Precision = Precision.Fp16 }).Run(inputs).Values.First()).Data;
+        int text32 = fp32.Count(v => v > DetectorThreshold), agree = fp32.Zip(fp16).Count(p => (p.First > DetectorThreshold) == (p.Second > DetectorThreshold));
+        double rel = ModelInputs.RelativeL2(fp32, fp16);
+        output.WriteLine($"seed {seed}: {text32} text pixels in fp32, binarised maps agree on {agree}/{fp32.Length}, relative L2 {rel:E2}");
+        Assert.True(text32 > 0, "the text crop should contain text pixels");
+        Assert.True(agree >= 0.99 * fp32.Length, $"fp16 binarised map agrees with fp32 on only {agree}/{fp32.Length} pixels (seed {seed})");
+    }
+
     /// <summary>Every model at its full input size on CUDA: the kernels on a real GPU give the host path's bits.</summary>
     [Theory]
     [MemberData(nameof(Models))]

@@ -14,6 +14,7 @@ namespace SysNoise.Runtime.Model.Execution;
 public sealed class OnnxSession
 {
     private readonly IOnnxOperator[] operators;
+    private readonly IReadOnlySet<string> keepFloat;
 
     public OnnxSession(OnnxModel model, ExecutionOptions? options = null, Device? device = null)
     {
@@ -22,7 +23,8 @@ public sealed class OnnxSession
         Device = device ?? HostDevice.Shared;
         RefuseUnimplementedPrecision(model, Options.Precision);
         operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
-        Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options);
+        keepFloat = PrecisionTransforms.FoldedParameters(model.Graph.Nodes);
+        Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options, keepFloat);
     }
 
     public OnnxModel Model { get; }
@@ -89,7 +91,7 @@ public sealed class OnnxSession
                     continue;
                 }
 
-                Tensor r = PrecisionTransforms.StoreActivation(results[k], Options);
+                Tensor r = keepFloat.Contains(node.Outputs[k]) ? results[k] : PrecisionTransforms.StoreActivation(results[k], Options);
                 values[node.Outputs[k]] = r;
                 onValue?.Invoke(node.Outputs[k], r);
             }

@@ -1,4 +1,5 @@
 using SysNoise.Kernels.Model.Nn;
+using SysNoise.Runtime.Model.Execution;
 using SysNoise.Runtime.Model.Graph;
 using SysNoise.Runtime.Tensors;
 
@@ -179,6 +180,8 @@ public sealed class BatchNormalizationOp : IOnnxOperator
         {
             (a[i], b[i]) = NnMath.FoldBatchNorm(scale.Data[i], bias.Data[i], meanUsed[i], varUsed[i], epsilon);
         }
+
+        PrecisionTransforms.RoundFolded(a, b, context.Options);
 
         int pc = spatial ? channels : channels * inner;
         int pi = spatial ? inner : 1;
