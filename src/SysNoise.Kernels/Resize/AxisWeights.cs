@@ -70,6 +70,21 @@ public sealed class AxisWeights<TCoeff>
     public HorizontalLanes<TCoeff> LanesFor(int channels)
         => lanes[channels] ??= new HorizontalLanes<TCoeff>(this, channels);
 
+    private readonly PixelWindows?[] windows = new PixelWindows?[5];
+    private readonly bool[] windowsBuilt = new bool[5];
+
+    /// <summary>A one-tap byte map laid out for 128-byte-window permutes over <paramref name="channels"/> channels; null when it does not fit.</summary>
+    public PixelWindows? WindowsFor(int channels)
+    {
+        if (!windowsBuilt[channels])
+        {
+            windows[channels] = PixelWindows.TryBuild((AxisWeights<byte>)(object)this, channels);
+            windowsBuilt[channels] = true;
+        }
+
+        return windows[channels];
+    }
+
     /// <summary>The widest span of source positions one output reads (max − min + 1; 1 when no output has a tap).</summary>
     public int Window
     {

@@ -48,6 +48,7 @@ public sealed class HorizontalLanes<TCoeff>
             }
 
             Reach[chunk] = reach;
+            MaxReach = Math.Max(MaxReach, reach);
         }
 
         Pairs = typeof(TCoeff) == typeof(int) ? AdjacentPairs(channels) : null;
@@ -112,4 +113,7 @@ public sealed class HorizontalLanes<TCoeff>
 
     /// <summary>Per chunk, the largest source element offset any of its taps reads (bounds the gathers).</summary>
     public int[] Reach { get; }
+
+    /// <summary>The largest of <see cref="Reach"/> (0 without chunks).</summary>
+    public int MaxReach { get; }
 }

@@ -186,7 +186,11 @@ public static class ResampleHost
                 fixed (int* columnIndex = columns.Index)
                 fixed (int* columnPresent = columns.Count)
                 {
-                    GatherBytes((byte*)sourceRow, (nint)(input.LongLength - start), (byte*)destinationRow, columnIndex, columnPresent, g.OutWidth, c);
+                    nint readable = (nint)(input.LongLength - start);
+                    int done = Avx512Vbmi.IsSupported && columns.WindowsFor(c) is { } windows
+                        ? PermuteRow((byte*)sourceRow, readable, (byte*)destinationRow, windows, c)
+                        : 0;
+                    GatherBytes((byte*)sourceRow, readable, (byte*)destinationRow + (done * c), columnIndex + done, columnPresent + done, g.OutWidth - done, c, columns.LanesFor(1));
                 }
 
                 continue;
@@ -226,12 +230,47 @@ public static class ResampleHost
     }
 
     /// <summary>
+    /// The leading chunks of an output row of a byte gather as 128-byte-window permutes (<see cref="PixelWindows"/>):
+    /// two 64-byte loads and one <c>vpermi2b</c> per 16 (3-channel) pixels. Stops at the first chunk whose window
+    /// would read past <paramref name="readable"/>; returns the number of pixels written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int PermuteRow(byte* source, nint readable, byte* destination, PixelWindows windows, int c)
+    {
+        byte* permute = (byte*)Unsafe.AsPointer(ref windows.Permute[0]);
+        int pixels = windows.PixelsPerChunk;
+        int chunk = 0;
+        for (; chunk < windows.Chunks; chunk++)
+        {
+            int start = windows.Base[chunk];
+            if (start + PixelWindows.Window > readable)
+            {
+                break;
+            }
+
+            Vector512<byte> row = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(source + start), Vector512.Load(permute + (chunk * 64)), Vector512.Load(source + start + 64));
+            byte* d = destination + (chunk * pixels * c);
+            if (c == 3)
+            {
+                row.GetLower().Store(d);
+                row.GetUpper().GetLower().Store(d + 32);
+            }
+            else
+            {
+                row.Store(d);
+            }
+        }
+
+        return chunk * pixels;
+    }
+
+    /// <summary>
     /// One output row of a byte gather, eight pixels per step: each pixel's bytes are read as one 32-bit gather at
     /// column·C (a 1- or 3-byte pixel reads past itself, so a step runs only where those bytes lie inside
     /// <paramref name="readable"/>) and packed; columns with no tap, and what is left, are copied one by one.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void GatherBytes(byte* source, nint readable, byte* destination, int* column, int* present, int width, int c)
+    private static unsafe void GatherBytes(byte* source, nint readable, byte* destination, int* column, int* present, int width, int c, HorizontalLanes<byte> map)
     {
         int x = 0;
         int lastOffset = (int)Math.Min(int.MaxValue, readable - 4);
@@ -240,6 +279,19 @@ public static class ResampleHost
 
         // A 3-byte step stores 28 bytes for 24: it must leave two more pixels of this row to overwrite.
         int lastStep = c == 3 ? width - 10 : width - 8;
+        if (c == 3 && map.Uniform && map.Taps == 1 && ((long)map.MaxReach * 3) + 4 <= readable)
+        {
+            // Every column present and every read in bounds (checked once for the map): no per-step checks.
+            for (; x <= lastStep; x += 8)
+            {
+                Vector256<int> index = Avx.LoadVector256(column + x);
+                Vector256<byte> packed = Avx2.Shuffle(Avx2.GatherVector256((int*)source, index + index + index, 1).AsByte(), pack3x2);
+                byte* d = destination + (x * 3);
+                Sse2.Store(d, packed.GetLower());
+                Sse2.Store(d + 12, packed.GetUpper());
+            }
+        }
+
         for (; x <= lastStep; x += 8)
         {
             Vector256<int> index = Avx.LoadVector256(column + x);
