@@ -51,7 +51,8 @@ public static class JpegDecoder
         JpegOutputGeometry output = Plan(coefficients, settings, name, out IdctGeometry[] idct, out long planeBytes);
         // The planes are scratch: on the host they come from a pool (a fresh 3-10 MB array per image would cost
         // more in page faults and gen-2 collections than the IDCT itself); kernels overwrite every byte they read.
-        byte[]? rented = device is HostDevice ? ArrayPool<byte>.Shared.Rent(checked((int)Math.Max(1, planeBytes))) : null;
+        // The row loops' vector loads may run up to PlaneSlack bytes past the last plane.
+        byte[]? rented = device is HostDevice ? ArrayPool<byte>.Shared.Rent(checked((int)(planeBytes + JpegOutputLanes.PlaneSlack))) : null;
         using DeviceBuffer<byte> planes = rented is not null ? device.Upload(rented) : device.Allocate<byte>(planeBytes);
         try
         {

@@ -12,7 +12,8 @@ internal static class JpegHost
         public byte Read(long index) => pointer[index];
     }
 
-    public static void IdctBlocks<TMul, TWork, TOp>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, TOp op, int maxThreads)
+    /// <param name="plain">Run the scalar op (what the kernel runs) instead of its AVX2 form.</param>
+    public static void IdctBlocks<TMul, TWork, TOp>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, TOp op, int maxThreads, bool plain = false)
         where TMul : unmanaged
         where TWork : unmanaged
         where TOp : struct, IIdctOp<TMul, TWork>
@@ -22,7 +23,11 @@ internal static class JpegHost
             return;
         }
 
-        if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
+        if (plain)
+        {
+            // The scalar op below.
+        }
+        else if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
         {
             VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
             return;
@@ -107,16 +112,29 @@ internal static class JpegHost
 
     private static void VectorBlocks<TMul>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, BlockTransform<TMul> transform)
     {
-        Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
+        int bands = Bands(g.Blocks * 64, g.HeightInBlocks, maxThreads);
+        if (bands == 1)
+        {
+            BlockRows(0, g.HeightInBlocks);
+        }
+        else
+        {
+            Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b => BlockRows(g.HeightInBlocks * b / bands, g.HeightInBlocks * (b + 1) / bands));
+        }
+
+        void BlockRows(int from, int to)
         {
             ReadOnlySpan<TMul> m = multipliers.AsSpan(g.MultiplierOffset, 64);
-            long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
-            long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
-            for (int bx = 0; bx < g.WidthInBlocks; bx++)
+            for (int by = from; by < to; by++)
             {
-                transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
+                long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
+                for (int bx = 0; bx < g.WidthInBlocks; bx++)
+                {
+                    transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                }
             }
-        });
+        }
     }
 
     private static bool AcRowsAreZero(ReadOnlySpan<short> block)
@@ -162,14 +180,33 @@ internal static class JpegHost
         }
     }
 
-    public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads)
+    /// <summary>Output samples (pixels × channels) below which a decode stage runs on one thread.</summary>
+    private const long ParallelSampleThreshold = 1_000_000;
+
+    /// <summary>Bands of rows for a stage of <paramref name="samples"/> output samples: one per thread when that pays, else one.</summary>
+    public static int Bands(long samples, int rows, int maxThreads)
+        => samples < ParallelSampleThreshold ? 1 : Math.Max(1, Math.Min(maxThreads, rows));
+
+    /// <param name="plain">Run the per-pixel form (what the kernel runs) instead of the row forms.</param>
+    public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads, bool plain = false)
     {
         if (g.Width == 0 || g.Height == 0)
         {
             return;
         }
 
-        JpegOutputRows.Run(planes, output, g, maxThreads);
+        if (plain)
+        {
+            OutputPixelsPerPixel(planes, output, g, maxThreads);
+        }
+        else if (JpegOutputLanes.IsSupported && JpegOutputLanes.Fits(planes, g))
+        {
+            JpegOutputLanes.Run(planes, output, g, maxThreads);
+        }
+        else
+        {
+            JpegOutputRows.Run(planes, output, g, maxThreads);
+        }
     }
 
     /// <summary>The per-pixel form (what the ILGPU kernel runs), kept for tests of the row form.</summary>

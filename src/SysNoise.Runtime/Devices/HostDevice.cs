@@ -61,10 +61,10 @@ public sealed class HostDevice : Device
         => ResampleHost.Pixel4Map(((HostBuffer<T>)input).Array, ((HostBuffer<T>)output).Array, op);
 
     public override void JpegIdct<TMul, TWork, TOp>(DeviceBuffer<short> coefficients, DeviceBuffer<TMul> multipliers, DeviceBuffer<byte> planes, IdctGeometry geometry, TOp op)
-        => JpegHost.IdctBlocks<TMul, TWork, TOp>(((HostBuffer<short>)coefficients).Array, ((HostBuffer<TMul>)multipliers).Array, ((HostBuffer<byte>)planes).Array, geometry, op, MaxThreads);
+        => JpegHost.IdctBlocks<TMul, TWork, TOp>(((HostBuffer<short>)coefficients).Array, ((HostBuffer<TMul>)multipliers).Array, ((HostBuffer<byte>)planes).Array, geometry, op, MaxThreads, Plain);
 
     public override void JpegOutput(DeviceBuffer<byte> planes, DeviceBuffer<byte> output, JpegOutputGeometry geometry)
-        => JpegHost.OutputPixels(((HostBuffer<byte>)planes).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads);
+        => JpegHost.OutputPixels(((HostBuffer<byte>)planes).Array, ((HostBuffer<byte>)output).Array, geometry, MaxThreads, Plain);
     public override void PixelRoundTrip<TOp>(DeviceBuffer<byte> input, DeviceBuffer<byte> output, int height, int width, TOp op)
         => ColorHost.PixelRoundTrip(((HostBuffer<byte>)input).Array, ((HostBuffer<byte>)output).Array, height, width, op, MaxThreads);
 
