@@ -40,8 +40,31 @@ public static class JpegDecoder
 {
     public static DecodedImage Decode(Device device, ReadOnlySpan<byte> file, string name, JpegDecodeSettings settings, JpegLimits limits)
     {
-        JpegCoefficients coefficients = JpegCoefficients.Read(file, name, limits);
-        return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
+        if (device is not HostDevice)
+        {
+            JpegCoefficients coefficients = JpegCoefficients.Read(file, name, limits);
+            return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
+        }
+
+        // On the host the coefficients are scratch too (megabytes per image): pooled, returned once the pixels exist.
+        var rented = new List<short[]>(3);
+        JpegCoefficients pooled = JpegCoefficients.Read(file, name, limits, count =>
+        {
+            short[] blocks = ArrayPool<short>.Shared.Rent(count);
+            rented.Add(blocks);
+            return blocks;
+        });
+        try
+        {
+            return new DecodedImage(Decode(device, pooled, settings, name), pooled.Warnings);
+        }
+        finally
+        {
+            foreach (short[] blocks in rented)
+            {
+                ArrayPool<short>.Shared.Return(blocks);
+            }
+        }
     }
 
     /// <summary>Decodes entropy-decoded coefficients (progressive block smoothing applied where libjpeg applies it).</summary>

@@ -23,32 +23,38 @@ internal static class JpegHost
             return;
         }
 
-        if (plain)
+        // A plain device runs the scalar op below (what the kernel runs).
+        if (!plain)
         {
-            // The scalar op below.
-        }
-        else if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
-            return;
-        }
+            if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(IfastIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.Ifast);
-            return;
-        }
+            if (typeof(TOp) == typeof(IfastIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.Ifast);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(FloatSimdIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatSimd);
-            return;
-        }
+            if (typeof(TOp) == typeof(IfastCIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.IfastC);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(FloatCIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatC);
-            return;
+            if (typeof(TOp) == typeof(FloatSimdIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatSimd);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(FloatCIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatC);
+                return;
+            }
         }
 
         Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
