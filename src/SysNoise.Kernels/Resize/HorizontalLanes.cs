@@ -52,6 +52,59 @@ public sealed class HorizontalLanes<TCoeff>
         }
 
         Pairs = typeof(TCoeff) == typeof(int) ? AdjacentPairs(channels) : null;
+        (WindowBase, WindowIndex) = typeof(TCoeff) == typeof(float) ? FloatWindows() : (null, null);
+    }
+
+    /// <summary>Elements a window holds: two 16-float registers, permuted with <c>vpermi2ps</c>.</summary>
+    public const int WindowElements = 32;
+
+    /// <summary>
+    /// For maps with every output's taps in one window: per chunk of eight elements, the first source element of its
+    /// window (<see cref="WindowElements"/> elements); null otherwise. <see cref="WindowIndex"/>[(chunk·Taps + k)·8 + lane]
+    /// is tap k's position in the window.
+    /// </summary>
+    public int[]? WindowBase { get; }
+
+    public int[]? WindowIndex { get; }
+
+    private (int[]?, int[]?) FloatWindows()
+    {
+        if (Chunks == 0 || !Uniform)
+        {
+            return (null, null);
+        }
+
+        var bases = new int[Chunks];
+        int[] index = GC.AllocateUninitializedArray<int>(Chunks * Taps * Int32Lanes.Count, pinned: true);
+        for (int chunk = 0; chunk < Chunks; chunk++)
+        {
+            int lo = int.MaxValue, hi = int.MinValue;
+            for (int k = 0; k < Taps; k++)
+            {
+                for (int lane = 0; lane < Int32Lanes.Count; lane++)
+                {
+                    int offset = Offset[(k * Stride) + (chunk * Int32Lanes.Count) + lane];
+                    lo = Math.Min(lo, offset);
+                    hi = Math.Max(hi, offset);
+                }
+            }
+
+            if (hi - lo >= WindowElements)
+            {
+                return (null, null);
+            }
+
+            bases[chunk] = lo;
+            for (int k = 0; k < Taps; k++)
+            {
+                for (int lane = 0; lane < Int32Lanes.Count; lane++)
+                {
+                    index[(((chunk * Taps) + k) * Int32Lanes.Count) + lane] = Offset[(k * Stride) + (chunk * Int32Lanes.Count) + lane] - lo;
+                }
+            }
+        }
+
+        return (bases, index);
     }
 
     /// <summary>

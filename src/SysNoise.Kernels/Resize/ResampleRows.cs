@@ -69,9 +69,15 @@ public static unsafe class ResampleRows
                 return;
             }
 
+            if (typeof(TOp) == typeof(AreaHorizontalOp))
+            {
+                HorizontalFloatSum((byte*)source, readable, (float*)destination, (AxisWeights<float>)(object)weights, channels, (AreaHorizontalOp)(object)op);
+                return;
+            }
+
             if (typeof(TOp) == typeof(IppCubicSecondPassOp) && weights.LanesFor(channels).Uniform)
             {
-                HorizontalFmaRounded((float*)source, (byte*)destination, (AxisWeights<float>)(object)weights, channels, (IppCubicSecondPassOp)(object)op);
+                HorizontalFmaRounded((float*)source, readable, (byte*)destination, (AxisWeights<float>)(object)weights, channels, (IppCubicSecondPassOp)(object)op);
                 return;
             }
         }
@@ -120,6 +126,12 @@ public static unsafe class ResampleRows
             if (typeof(TOp) == typeof(PillowClip8Op))
             {
                 VerticalInt32<byte, int, PillowClip8Op>(rows, (int*)weights, count, (byte*)destination, length, (PillowClip8Op)(object)op);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(AreaVerticalOp))
+            {
+                VerticalFloatRound(rows, (float*)weights, count, (byte*)destination, length);
                 return;
             }
 
@@ -255,22 +267,35 @@ public static unsafe class ResampleRows
         where TAcc : unmanaged
         where TOp : struct, IResampleOp<TIn, int, TAcc, byte>, IInt32Lanes
     {
-        int i = 0;
+        if (length < Int32Lanes.Count)
+        {
+            VerticalScalar<TIn, int, TAcc, byte, TOp>(rows, weights, count, destination, 0, length, op);
+            return;
+        }
+
+        // The last step starts at length − 8, recomputing a few elements of the previous one (same values): no scalar tail.
+        int last = length - Int32Lanes.Count;
         if (count == 2)
         {
             // The common two-tap case (bilinear): both rows and weights in registers.
             TIn* r0 = (TIn*)rows[0], r1 = (TIn*)rows[1];
             Vector256<int> w0 = Vector256.Create(weights[0]), w1 = Vector256.Create(weights[1]);
-            for (; i + Int32Lanes.Count <= length; i += Int32Lanes.Count)
+            for (int i = 0; ; i += Int32Lanes.Count)
             {
+                i = Math.Min(i, last);
                 Vector256<int> acc = op.AccumulateLanes(op.BeginLanes(), Int32Lanes.Load(r0 + i), w0);
                 Int32Lanes.Store(destination + i, op.FinishLanes(op.AccumulateLanes(acc, Int32Lanes.Load(r1 + i), w1)));
+                if (i == last)
+                {
+                    break;
+                }
             }
         }
         else
         {
-            for (; i + Int32Lanes.Count <= length; i += Int32Lanes.Count)
+            for (int i = 0; ; i += Int32Lanes.Count)
             {
+                i = Math.Min(i, last);
                 Vector256<int> acc = op.BeginLanes();
                 for (int k = 0; k < count; k++)
                 {
@@ -278,17 +303,102 @@ public static unsafe class ResampleRows
                 }
 
                 Int32Lanes.Store(destination + i, op.FinishLanes(acc));
+                if (i == last)
+                {
+                    break;
+                }
             }
         }
-
-        VerticalScalar<TIn, int, TAcc, byte, TOp>(rows, weights, count, destination, i, length, op);
     }
 
-    /// <summary><see cref="IppCubicFirstPassOp"/> on eight lanes: <c>acc = fma(s, w, acc)</c> from +0, tap by tap.</summary>
+    /// <summary>
+    /// <see cref="AreaHorizontalOp"/> on eight lanes: <c>acc = acc + s·w</c> from +0, a multiply then an add (no FMA), taps
+    /// in map order. Padding taps add <c>s·0 = +0</c>, which leaves any sum other than −0 unchanged, and a sum from +0
+    /// never becomes −0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void HorizontalFloatSum(byte* source, nint readable, float* destination, AxisWeights<float> weights, int channels, AreaHorizontalOp op)
+    {
+        HorizontalLanes<float> lanes = weights.LanesFor(channels);
+        int* offsets = (int*)Unsafe.AsPointer(ref lanes.Offset[0]);
+        float* coeff = (float*)Unsafe.AsPointer(ref lanes.Weight[0]);
+        int stride = lanes.Stride, taps = lanes.Taps;
+        int chunk = 0;
+        for (; chunk < lanes.Chunks; chunk++)
+        {
+            if (lanes.Reach[chunk] + 4 > readable)
+            {
+                break;
+            }
+
+            int e = chunk * Int32Lanes.Count;
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int k = 0; k < taps; k++)
+            {
+                int o = (k * stride) + e;
+                Vector256<float> s = Avx.ConvertToVector256Single(Int32Lanes.Gather(source, Avx.LoadVector256(offsets + o)));
+                acc += s * Avx.LoadVector256(coeff + o);
+            }
+
+            Avx.Store(destination + e, acc);
+        }
+
+        HorizontalScalar<byte, float, float, float, AreaHorizontalOp>(source, destination, weights, channels, op, chunk * Int32Lanes.Count);
+    }
+
+    /// <summary><see cref="AreaVerticalOp"/> on eight lanes: <c>acc = acc + w·s</c> (no FMA), then round half to even and saturate.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void VerticalFloatRound(nint* rows, float* weights, int count, byte* destination, int length)
+    {
+        if (length < Int32Lanes.Count)
+        {
+            VerticalScalar<float, float, float, byte, AreaVerticalOp>(rows, weights, count, destination, 0, length, default);
+            return;
+        }
+
+        for (int i = 0, last = length - Int32Lanes.Count; ; i += Int32Lanes.Count)
+        {
+            i = Math.Min(i, last);
+            Vector256<float> acc = Vector256<float>.Zero;
+            for (int k = 0; k < count; k++)
+            {
+                acc += Vector256.Create(weights[k]) * Avx.LoadVector256((float*)rows[k] + i);
+            }
+
+            Int32Lanes.Store(destination + i, Int32Lanes.SaturateToByte(Int32Lanes.RoundHalfEven(acc)));
+            if (i == last)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary><see cref="IppCubicFirstPassOp"/> on 16 (AVX-512) or 8 lanes: <c>acc = fma(s, w, acc)</c> from +0, tap by tap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VerticalFma(nint* rows, float* weights, int count, float* destination, int length)
     {
         int i = 0;
+        if (Avx512F.IsSupported && length >= 16)
+        {
+            // The last step starts at length − 16 (recomputing, with the same values, what the previous one wrote).
+            for (int last = length - 16; ; i += 16)
+            {
+                i = Math.Min(i, last);
+                Vector512<float> acc = Vector512<float>.Zero;
+                for (int k = 0; k < count; k++)
+                {
+                    Vector512<float> s = Avx512F.ConvertToVector512Single(Avx512F.ConvertToVector512Int32(Vector128.Load((byte*)rows[k] + i)));
+                    acc = Avx512F.FusedMultiplyAdd(s, Vector512.Create(weights[k]), acc);
+                }
+
+                acc.Store(destination + i);
+                if (i == last)
+                {
+                    return;
+                }
+            }
+        }
+
         for (; i + Int32Lanes.Count <= length; i += Int32Lanes.Count)
         {
             Vector256<float> acc = Vector256<float>.Zero;
@@ -306,13 +416,39 @@ public static unsafe class ResampleRows
 
     /// <summary><see cref="IppCubicSecondPassOp"/> on eight lanes: the fma chain, then round half to even and saturate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void HorizontalFmaRounded(float* source, byte* destination, AxisWeights<float> weights, int channels, IppCubicSecondPassOp op)
+    private static void HorizontalFmaRounded(float* source, nint readable, byte* destination, AxisWeights<float> weights, int channels, IppCubicSecondPassOp op)
     {
         HorizontalLanes<float> lanes = weights.LanesFor(channels);
         int* offsets = (int*)Unsafe.AsPointer(ref lanes.Offset[0]);
         float* coeff = (float*)Unsafe.AsPointer(ref lanes.Weight[0]);
         int stride = lanes.Stride, taps = lanes.Taps;
-        for (int chunk = 0; chunk < lanes.Chunks; chunk++)
+        int chunk = 0;
+        if (Avx512F.IsSupported && lanes.WindowBase is { } bases)
+        {
+            // Each chunk's taps lie in one 32-float window: two loads and one vpermi2ps per tap instead of a gather.
+            int* index = (int*)Unsafe.AsPointer(ref lanes.WindowIndex![0]);
+            for (; chunk < lanes.Chunks; chunk++)
+            {
+                int start = bases[chunk];
+                if (start + HorizontalLanes<float>.WindowElements > readable)
+                {
+                    break;
+                }
+
+                int e = chunk * Int32Lanes.Count;
+                Vector512<float> low = Vector512.Load(source + start), high = Vector512.Load(source + start + 16);
+                Vector256<float> acc = Vector256<float>.Zero;
+                for (int k = 0; k < taps; k++)
+                {
+                    Vector512<int> at = Avx.LoadVector256(index + (((chunk * taps) + k) * Int32Lanes.Count)).ToVector512Unsafe();
+                    acc = Fma.MultiplyAdd(Avx512F.PermuteVar16x32x2(low, at, high).GetLower(), Avx.LoadVector256(coeff + (k * stride) + e), acc);
+                }
+
+                Int32Lanes.Store(destination + e, Int32Lanes.SaturateToByte(Int32Lanes.RoundHalfEven(acc)));
+            }
+        }
+
+        for (; chunk < lanes.Chunks; chunk++)
         {
             int e = chunk * Int32Lanes.Count;
             Vector256<float> acc = Vector256<float>.Zero;

@@ -154,7 +154,8 @@ public static unsafe class SeparableHost
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Band(int y0, int y1)
             {
-                TMid[] line = ArrayPool<TMid>.Shared.Rent(rowIn);
+                // Slack after the row: window loads of the horizontal lanes may read past its last element.
+                TMid[] line = ArrayPool<TMid>.Shared.Rent(rowIn + 64);
                 nint[] tapRows = new nint[Math.Max(1, vertical.Taps)];
                 try
                 {
@@ -171,7 +172,7 @@ public static unsafe class SeparableHost
                             }
 
                             ResampleRows.Vertical<TIn, TCoeffV, TAccV, TMid, TVOp>(rows, coeff + (y * vertical.Taps), count, mid, rowIn, verticalOp);
-                            ResampleRows.Horizontal<TMid, TCoeffH, TAccH, TOut, THOp>(mid, rowIn, (TOut*)dst + ((long)y * rowOut), horizontal, channels, horizontalOp);
+                            ResampleRows.Horizontal<TMid, TCoeffH, TAccH, TOut, THOp>(mid, line.Length, (TOut*)dst + ((long)y * rowOut), horizontal, channels, horizontalOp);
                         }
                     }
                 }

@@ -291,17 +291,28 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
         return [new VerticalThenHorizontalStep<float, TOut, float, float, float, float, IppCubicFirstPassOp, TSecond>(steps, g.Channels, vertical, horizontal, default, default)];
     }
 
-    private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY) =>
-    [
-        new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY), g.Vertical(g.InHeight, g.OutWidth), new AreaFastVerticalOp(factorX, factorY)),
-    ];
+    private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY)
+    {
+        AxisWeights<int> horizontal = OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), vertical = OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY);
+        var verticalOp = new AreaFastVerticalOp(factorX, factorY);
+        PlanStep[] steps =
+        [
+            new AxisPassStep<byte, int, int, int, IntSumOp>(horizontal, g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(vertical, g.Vertical(g.InHeight, g.OutWidth), verticalOp),
+        ];
+        return [new HorizontalThenVerticalStep<int, int, int, int, int, IntSumOp, AreaFastVerticalOp>(steps, g.Channels, horizontal, vertical, default, verticalOp)];
+    }
 
-    private static List<PlanStep> AreaTables(ResizeGeometry g) =>
-    [
-        new AxisPassStep<byte, float, float, float, AreaHorizontalOp>(OpenCvWeights.AreaTable(g.InWidth, g.OutWidth), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<float, float, float, byte, AreaVerticalOp>(OpenCvWeights.AreaTable(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
-    ];
+    private static List<PlanStep> AreaTables(ResizeGeometry g)
+    {
+        AxisWeights<float> horizontal = OpenCvWeights.AreaTable(g.InWidth, g.OutWidth), vertical = OpenCvWeights.AreaTable(g.InHeight, g.OutHeight);
+        PlanStep[] steps =
+        [
+            new AxisPassStep<byte, float, float, float, AreaHorizontalOp>(horizontal, g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<float, float, float, byte, AreaVerticalOp>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
+        ];
+        return [new HorizontalThenVerticalStep<float, float, float, float, float, AreaHorizontalOp, AreaVerticalOp>(steps, g.Channels, horizontal, vertical, default, default)];
+    }
 
     private static List<PlanStep> LinearExact(ResizeGeometry g)
         => HorizontalThenVertical<int, int, int, int, uint, LinearExactHorizontalOp, LinearExactVerticalOp>(
