@@ -142,7 +142,74 @@ public sealed class HorizontalLanes<TCoeff>
         }
 
         PairsNonNegative = nonNegative;
+        (PairWindowBase, PairWindowIndex) = PairWindows(offsets, weights, channels);
         return pairs;
+    }
+
+    /// <summary>Elements per chunk of the pair windows: 16 (one 512-bit register of results) where every such chunk
+    /// fits a window, else 8 (larger downscales).</summary>
+    public int PairChunk { get; private set; }
+
+    /// <summary>
+    /// For <see cref="Pairs"/> maps whose 16-element chunks read within 128 bytes: per chunk, the first byte of its
+    /// window; <see cref="PairWindowIndex"/>[chunk·32 + 2j + t] is tap t's byte of element j in the window (a tap of
+    /// weight 0 outside the window points at tap 0's byte: it is multiplied by 0). Null when some chunk does not fit.
+    /// </summary>
+    public int[]? PairWindowBase { get; private set; }
+
+    public byte[]? PairWindowIndex { get; private set; }
+
+    private (int[]?, byte[]?) PairWindows(int[] offsets, int[] weights, int channels)
+    {
+        foreach (int size in new[] { 16, 8 })
+        {
+            PairChunk = size;
+            (int[]? bases, byte[]? index) = PairWindows(offsets, weights, channels, size);
+            if (bases is not null)
+            {
+                return (bases, index);
+            }
+        }
+
+        return (null, null);
+    }
+
+    private (int[]?, byte[]?) PairWindows(int[] offsets, int[] weights, int channels, int size)
+    {
+        int chunks = Elements / size;
+        if (chunks == 0)
+        {
+            return (null, null);
+        }
+
+        var bases = new int[chunks];
+        byte[] index = GC.AllocateArray<byte>(chunks * 2 * size, pinned: true);
+        for (int chunk = 0; chunk < chunks; chunk++)
+        {
+            int lo = int.MaxValue;
+            for (int j = 0; j < size; j++)
+            {
+                lo = Math.Min(lo, offsets[(chunk * size) + j]);
+            }
+
+            for (int j = 0; j < size; j++)
+            {
+                int e = (chunk * size) + j;
+                int first = offsets[e] - lo;
+                int second = first + channels;
+                if (first >= 2 * 64 || (second >= 2 * 64 && Taps == 2 && weights[Stride + e] != 0))
+                {
+                    return (null, null);
+                }
+
+                index[(chunk * 2 * size) + (2 * j)] = (byte)first;
+                index[(chunk * 2 * size) + (2 * j) + 1] = (byte)(second < 2 * 64 ? second : first);
+            }
+
+            bases[chunk] = lo;
+        }
+
+        return (bases, index);
     }
 
     /// <summary>Output elements in a row (output length × channels).</summary>

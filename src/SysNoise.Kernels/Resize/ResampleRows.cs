@@ -245,6 +245,42 @@ public static unsafe class ResampleRows
             0, -128, second, -128, 4, -128, (sbyte)(4 + second), -128, 8, -128, (sbyte)(8 + second), -128, 12, -128, (sbyte)(12 + second), -128);
         Vector256<int> cap = Vector256.Create((int)ushort.MaxValue);
         int chunk = 0;
+        if (Avx512Vbmi.IsSupported && lanes.PairWindowBase is { } bases)
+        {
+            // 16 elements per step: both samples of every element come out of one 128-byte window by one vpermi2b,
+            // widened to int16 pairs for vpmaddwd.
+            byte* index = (byte*)Unsafe.AsPointer(ref lanes.PairWindowIndex![0]);
+            int size = lanes.PairChunk;
+            Vector512<int> cap16 = Vector512.Create((int)ushort.MaxValue);
+            int wide = 0;
+            for (; wide < bases.Length; wide++)
+            {
+                int start = bases[wide];
+                if (start + 128 > readable)
+                {
+                    break;
+                }
+
+                int e = wide * size;
+                if (size == 16)
+                {
+                    Vector512<byte> picked = Avx512Vbmi.PermuteVar64x8x2(
+                        Vector512.Load(source + start), Vector256.Load(index + (wide * 32)).ToVector512Unsafe(), Vector512.Load(source + start + 64));
+                    Vector512<int> sum = Avx512BW.MultiplyAddAdjacent(Avx512BW.ConvertToVector512Int16(picked.GetLower()), Vector512.Load(pairs + e).AsInt16());
+                    (saturate ? Vector512.Min(sum, cap16) : sum).Store(destination + e);
+                }
+                else
+                {
+                    Vector512<byte> picked = Avx512Vbmi.PermuteVar64x8x2(
+                        Vector512.Load(source + start), Vector128.Load(index + (wide * 16)).ToVector256Unsafe().ToVector512Unsafe(), Vector512.Load(source + start + 64));
+                    Vector256<int> sum = Avx2.MultiplyAddAdjacent(Avx2.ConvertToVector256Int16(picked.GetLower().GetLower()), Avx.LoadVector256(pairs + e).AsInt16());
+                    Avx.Store(destination + e, saturate ? Vector256.Min(sum, cap) : sum);
+                }
+            }
+
+            chunk = wide * size / Int32Lanes.Count;
+        }
+
         for (; chunk < lanes.Chunks; chunk++)
         {
             if (lanes.Reach[chunk] + 4 > readable)
