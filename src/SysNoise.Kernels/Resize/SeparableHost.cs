@@ -46,20 +46,14 @@ public static unsafe class SeparableHost
         }
 
         long work = ((long)outHeight * rowOut * Math.Max(1, vertical.Taps)) + ((long)Math.Min(vertical.SourceLength, outHeight * vertical.Taps) * rowOut * Math.Max(1, horizontal.Taps));
-        int bands = Bands(work, outHeight, maxThreads);
         int window = vertical.Window;
         fixed (TIn* source = input)
         fixed (TOut* destination = output)
         {
             nint src = (nint)source, dst = (nint)destination;
-            if (bands == 1)
-            {
-                Band(0, outHeight);
-            }
-            else
-            {
-                Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b => Band(outHeight * b / bands, outHeight * (b + 1) / bands));
-            }
+
+            // Few chunks per thread: each chunk recomputes the first-pass rows it shares with the one before.
+            HostParallel.ForRanges(outHeight, work, ParallelWorkThreshold, maxThreads, 4, Band);
 
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Band(int y0, int y1)
@@ -137,19 +131,11 @@ public static unsafe class SeparableHost
         }
 
         long work = (long)outHeight * ((rowIn * Math.Max(1, vertical.Taps)) + (rowOut * Math.Max(1, horizontal.Taps)));
-        int bands = Bands(work, outHeight, maxThreads);
         fixed (TIn* source = input)
         fixed (TOut* destination = output)
         {
             nint src = (nint)source, dst = (nint)destination;
-            if (bands == 1)
-            {
-                Band(0, outHeight);
-            }
-            else
-            {
-                Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b => Band(outHeight * b / bands, outHeight * (b + 1) / bands));
-            }
+            HostParallel.ForRanges(outHeight, work, ParallelWorkThreshold, maxThreads, 8, Band);
 
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Band(int y0, int y1)
@@ -183,11 +169,6 @@ public static unsafe class SeparableHost
             }
         }
     }
-
-    /// <summary>Bands of output rows: one per thread when the work pays for a second thread, else one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int Bands(long work, int rows, int maxThreads)
-        => work < ParallelWorkThreshold ? 1 : Math.Max(1, Math.Min(maxThreads, rows));
 
     private static void ThrowOutOfRange() => throw new ArgumentException("Resize geometry does not fit the buffers.");
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SysNoise.Kernels;
 using SysNoise.Kernels.Decode;
 
 namespace SysNoise.Runtime.Decode;
@@ -26,6 +27,18 @@ internal static class JpegHost
         // A plain device runs the scalar op below (what the kernel runs).
         if (!plain)
         {
+            if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx512.IsSupported)
+            {
+                IntPairs(coefficients, (int[])(object)multipliers, planes, g, maxThreads, ifast: false);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(IfastIdct) && IfastIdctAvx512.IsSupported)
+            {
+                IntPairs(coefficients, (int[])(object)multipliers, planes, g, maxThreads, ifast: true);
+                return;
+            }
+
             if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
             {
                 VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
@@ -114,19 +127,62 @@ internal static class JpegHost
         });
     }
 
+    /// <summary>
+    /// ISLOW or IFAST (SSE2) two blocks at a time (<see cref="IslowIdctAvx512"/>, <see cref="IfastIdctAvx512"/>),
+    /// an odd last block of a row by the AVX2 form.
+    /// </summary>
+    private static unsafe void IntPairs(short[] coefficients, int[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, bool ifast)
+    {
+        if (g.CoefficientOffset + ((long)g.Blocks * 64) > coefficients.LongLength || g.MultiplierOffset + 64 > multipliers.Length
+            || g.PlaneOffset + ((long)g.HeightInBlocks * 8 * g.PlaneStride) > planes.LongLength || g.PlaneStride < g.WidthInBlocks * 8)
+        {
+            throw new ArgumentException("IDCT geometry does not fit the buffers.");
+        }
+
+        HostParallel.ForRanges(g.HeightInBlocks, g.Blocks * 64, ParallelSampleThreshold, maxThreads, 8, BlockRows);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void BlockRows(int from, int to)
+        {
+            ref int m = ref multipliers[g.MultiplierOffset];
+            for (int by = from; by < to; by++)
+            {
+                long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
+                long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
+                int bx = 0;
+                for (; bx + 1 < g.WidthInBlocks; bx += 2)
+                {
+                    if (ifast)
+                    {
+                        IfastIdctAvx512.TransformPair(ref coefficients[rowCoefficients + (bx * 64)], ref m, ref planes[rowPlane + (bx * 8)], g.PlaneStride);
+                    }
+                    else
+                    {
+                        IslowIdctAvx512.TransformPair(ref coefficients[rowCoefficients + (bx * 64)], ref m, ref planes[rowPlane + (bx * 8)], g.PlaneStride);
+                    }
+                }
+
+                if (bx < g.WidthInBlocks)
+                {
+                    ReadOnlySpan<short> block = coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64);
+                    if (ifast)
+                    {
+                        OtherIdctAvx2.Ifast(block, multipliers.AsSpan(g.MultiplierOffset, 64), planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                    }
+                    else
+                    {
+                        IslowIdctAvx2.Transform(block, multipliers.AsSpan(g.MultiplierOffset, 64), planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                    }
+                }
+            }
+        }
+    }
+
     private delegate void BlockTransform<TMul>(ReadOnlySpan<short> block, ReadOnlySpan<TMul> multipliers, Span<byte> output, int offset, int stride);
 
     private static void VectorBlocks<TMul>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, BlockTransform<TMul> transform)
     {
-        int bands = Bands(g.Blocks * 64, g.HeightInBlocks, maxThreads);
-        if (bands == 1)
-        {
-            BlockRows(0, g.HeightInBlocks);
-        }
-        else
-        {
-            Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b => BlockRows(g.HeightInBlocks * b / bands, g.HeightInBlocks * (b + 1) / bands));
-        }
+        HostParallel.ForRanges(g.HeightInBlocks, g.Blocks * 64, ParallelSampleThreshold, maxThreads, 8, BlockRows);
 
         void BlockRows(int from, int to)
         {
@@ -187,11 +243,8 @@ internal static class JpegHost
     }
 
     /// <summary>Output samples (pixels × channels) below which a decode stage runs on one thread.</summary>
-    private const long ParallelSampleThreshold = 1_000_000;
+    internal const long ParallelSampleThreshold = 1_000_000;
 
-    /// <summary>Bands of rows for a stage of <paramref name="samples"/> output samples: one per thread when that pays, else one.</summary>
-    public static int Bands(long samples, int rows, int maxThreads)
-        => samples < ParallelSampleThreshold ? 1 : Math.Max(1, Math.Min(maxThreads, rows));
 
     /// <param name="plain">Run the per-pixel form (what the kernel runs) instead of the row forms.</param>
     public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads, bool plain = false)

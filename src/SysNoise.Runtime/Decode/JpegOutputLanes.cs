@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using SysNoise.Kernels;
 using SysNoise.Kernels.Decode;
 
 namespace SysNoise.Runtime.Decode;
@@ -48,19 +49,11 @@ internal static unsafe class JpegOutputLanes
 
     public static void Run(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads)
     {
-        int bands = JpegHost.Bands((long)g.Width * g.Height, g.Height, maxThreads);
         fixed (byte* p = planes)
         fixed (byte* o = output)
         {
             nint planeBase = (nint)p, outBase = (nint)o;
-            if (bands == 1)
-            {
-                Band(0, g.Height);
-            }
-            else
-            {
-                Parallel.For(0, bands, new ParallelOptions { MaxDegreeOfParallelism = bands }, b => Band(g.Height * b / bands, g.Height * (b + 1) / bands));
-            }
+            HostParallel.ForRanges(g.Height, (long)g.Width * g.Height * g.Channels, JpegHost.ParallelSampleThreshold, maxThreads, 8, Band);
 
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Band(int y0, int y1)
