@@ -46,6 +46,12 @@ public static class JpegDecoder
             return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
         }
 
+        // Single-scan files: entropy decoding on this thread, the transforms of finished rows on a second one.
+        if (device is HostDevice { Plain: false } host && JpegPipeline.TryDecode(file, name, settings, limits, host.MaxThreads) is { } pipelined)
+        {
+            return pipelined;
+        }
+
         // On the host the coefficients are scratch too (megabytes per image): pooled, returned once the pixels exist.
         var rented = new List<short[]>(3);
         JpegCoefficients pooled = JpegCoefficients.Read(file, name, limits, count =>

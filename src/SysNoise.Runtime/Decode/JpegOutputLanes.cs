@@ -53,38 +53,40 @@ internal static unsafe class JpegOutputLanes
         fixed (byte* o = output)
         {
             nint planeBase = (nint)p, outBase = (nint)o;
-            HostParallel.ForRanges(g.Height, (long)g.Width * g.Height * g.Channels, JpegHost.ParallelSampleThreshold, maxThreads, 8, Band);
+            HostParallel.ForRanges(g.Height, (long)g.Width * g.Height * g.Channels, JpegHost.ParallelSampleThreshold, maxThreads, 8,
+                (y0, y1) => Rows((byte*)planeBase, (byte*)outBase, g, y0, y1));
+        }
+    }
 
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            void Band(int y0, int y1)
+    /// <summary>Output rows [<paramref name="y0"/>, <paramref name="y1"/>) on this thread (the caller has checked <see cref="Fits"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Rows(byte* planes, byte* output, in JpegOutputGeometry g, int y0, int y1)
+    {
+        int width = g.Width, channels = g.Channels;
+        byte[] rows = new byte[3 * (width + Pad + Pad)];
+        short[] sumBuffer = new short[width + Pad + Pad];
+        fixed (byte* scratch = rows)
+        fixed (short* sums = sumBuffer)
+        {
+            byte* row0 = scratch, row1 = scratch + width + Pad + Pad, row2 = row1 + width + Pad + Pad;
+            for (int y = y0; y < y1; y++)
             {
-                int width = g.Width, channels = g.Channels;
-                byte[] rows = new byte[3 * (width + Pad + Pad)];
-                short[] sumBuffer = new short[width + Pad + Pad];
-                fixed (byte* scratch = rows)
-                fixed (short* sums = sumBuffer)
+                byte* outRow = output + ((long)y * width * channels);
+                byte* s0 = Upsample(planes, g.C0, y, width, row0, sums + 1);
+                switch (g.Conversion)
                 {
-                    byte* row0 = scratch, row1 = scratch + width + Pad + Pad, row2 = row1 + width + Pad + Pad;
-                    for (int y = y0; y < y1; y++)
-                    {
-                        byte* outRow = (byte*)outBase + ((long)y * width * channels);
-                        byte* s0 = Upsample((byte*)planeBase, g.C0, y, width, row0, sums + 1);
-                        switch (g.Conversion)
-                        {
-                            case JpegColorConversion.YccToRgb:
-                                YccToRgb(s0, Upsample((byte*)planeBase, g.C1, y, width, row1, sums + 1), Upsample((byte*)planeBase, g.C2, y, width, row2, sums + 1), outRow, width);
-                                break;
-                            case JpegColorConversion.Rgb:
-                                Interleave(s0, Upsample((byte*)planeBase, g.C1, y, width, row1, sums + 1), Upsample((byte*)planeBase, g.C2, y, width, row2, sums + 1), outRow, width);
-                                break;
-                            case JpegColorConversion.GrayscaleToRgb:
-                                Interleave(s0, s0, s0, outRow, width);
-                                break;
-                            default:
-                                Buffer.MemoryCopy(s0, outRow, width, width);
-                                break;
-                        }
-                    }
+                    case JpegColorConversion.YccToRgb:
+                        YccToRgb(s0, Upsample(planes, g.C1, y, width, row1, sums + 1), Upsample(planes, g.C2, y, width, row2, sums + 1), outRow, width);
+                        break;
+                    case JpegColorConversion.Rgb:
+                        Interleave(s0, Upsample(planes, g.C1, y, width, row1, sums + 1), Upsample(planes, g.C2, y, width, row2, sums + 1), outRow, width);
+                        break;
+                    case JpegColorConversion.GrayscaleToRgb:
+                        Interleave(s0, s0, s0, outRow, width);
+                        break;
+                    default:
+                        Buffer.MemoryCopy(s0, outRow, width, width);
+                        break;
                 }
             }
         }
