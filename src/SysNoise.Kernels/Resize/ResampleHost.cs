@@ -20,6 +20,9 @@ public static class ResampleHost
     /// <summary>Output elements × taps below which a pass runs on one thread.</summary>
     private const long ParallelWorkThreshold = 200_000;
 
+    /// <summary>The same for the specialised rows, which do several times the work per unit of time.</summary>
+    private const long SpecialisedParallelWorkThreshold = 1_000_000;
+
     /// <summary>
     /// One axis pass through <see cref="ResampleRows"/> (eight-lane forms where the op has one), parallel over output
     /// rows. Same taps, same order, same op as <see cref="AxisPassPlain"/>.
@@ -52,20 +55,12 @@ public static class ResampleHost
         bool rowwise = g.Inner >= RowwiseInnerThreshold;
         int items = rowwise ? g.Outer * g.OutLength : g.Outer;
         long work = g.OutputElements * Math.Max(1, weights.Taps);
-        int threads = work < ParallelWorkThreshold ? 1 : Math.Min(Math.Max(1, maxThreads), items);
         fixed (TIn* source = input)
         fixed (TOut* destination = output)
         fixed (TCoeff* coeff = weights.Coeff)
         {
             nint src = (nint)source, dst = (nint)destination, w = (nint)coeff;
-            if (threads <= 1)
-            {
-                Rows(0, items);
-            }
-            else
-            {
-                Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t => Rows(items * t / threads, items * (t + 1) / threads));
-            }
+            HostParallel.ForRanges(items, work, SpecialisedParallelWorkThreshold, maxThreads, 8, Rows);
 
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             void Rows(int start, int end)
