@@ -44,6 +44,9 @@ static void sn_jpeg_progress_monitor(j_common_ptr common) {
                      (int)progress->max_scans);
             longjmp(err->escape, 1);
         }
+        if (progress->on_progress != NULL) {
+            progress->on_progress(cinfo, progress);
+        }
     }
 }
 

@@ -22,6 +22,8 @@ typedef struct sn_jpeg_error {
 typedef struct sn_jpeg_progress {
     struct jpeg_progress_mgr base;
     int32_t max_scans;
+    /* Optional: called after the scan limit check, on the decoding thread (the coefficient reader's pipelined mode). */
+    void (*on_progress)(j_decompress_ptr cinfo, struct sn_jpeg_progress *progress);
 } sn_jpeg_progress;
 
 /* Sets up cinfo's error manager and progress monitor; call before jpeg_create_decompress. */

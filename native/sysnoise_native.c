@@ -4,7 +4,7 @@
 #include <string.h>
 
 /* Bumped when the ABI (structs, signatures) changes; C# checks it at load. */
-#define SN_ABI_VERSION 5
+#define SN_ABI_VERSION 6
 
 int32_t sn_version(void) { return SN_ABI_VERSION; }
 

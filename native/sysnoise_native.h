@@ -119,6 +119,24 @@ SN_EXPORT sn_status sn_jpeg_coefficients_copy(sn_jpeg_reader *reader, int32_t co
 
 SN_EXPORT void sn_jpeg_coefficients_close(sn_jpeg_reader *reader);
 
+/* Pipelined reading of a single-scan (sequential, all components interleaved) 8-bit JPEG, so that the caller can
+ * transform finished rows while later ones are being entropy-decoded:
+ *   sn_jpeg_coefficients_begin   reads the header and fills *header's geometry and quant tables (the ones the scan
+ *                                latches); SN_ERR_UNSUPPORTED for other files (use _open);
+ *   sn_jpeg_coefficients_decode  entropy-decodes the file on the calling thread, storing (release) into *rows_done
+ *                                the number of complete iMCU rows as they finish (-1 until the block rows exist);
+ *                                fills the scan count and warnings into *header at the end;
+ *   sn_jpeg_coefficients_row     one block row of a component (64 int16 per block, natural order), valid once
+ *                                *rows_done (acquire) is past its iMCU row, until close. */
+SN_EXPORT sn_status sn_jpeg_coefficients_begin(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
+                                               sn_jpeg_reader **reader, sn_jpeg_coefficients *header,
+                                               char *message, uint64_t message_capacity);
+
+SN_EXPORT sn_status sn_jpeg_coefficients_decode(sn_jpeg_reader *reader, int32_t *rows_done, sn_jpeg_coefficients *header,
+                                                char *message, uint64_t message_capacity);
+
+SN_EXPORT int16_t *sn_jpeg_coefficients_row(sn_jpeg_reader *reader, int32_t component, int32_t block_row);
+
 /* Decodes a PNG to 8-bit gray (1), gray+alpha (2), RGB (3) or RGBA (4); 16-bit samples are reduced to 8. */
 SN_EXPORT sn_status sn_png_decode(const uint8_t *data, uint64_t length, sn_image *image, char *message,
                                   uint64_t message_capacity);

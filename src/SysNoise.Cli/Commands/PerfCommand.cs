@@ -29,16 +29,17 @@ public static class PerfCommand
         var size = new Option<int>("--size") { Description = "Model input side (N×3×size×size).", DefaultValueFactory = _ => 224 };
         var precision = new Option<string>("--precision") { Description = "fp32 or fp16 for the model cases (comma-separated for both).", DefaultValueFactory = _ => "fp32" };
         var only = new Option<string?>("--only") { Description = "Run only the cases whose name contains this text (e.g. 'opencv-linear', 'decode', 'model resnet50')." };
+        var warmup = new Option<int>("--warmup-ms") { Description = "Host mode: run both sides alternately this long before timing each case (0: one call each).", DefaultValueFactory = _ => HostPerf.DefaultWarmupMs };
         var threads = new Option<int>("--threads") { Description = "Threads for SysNoise and each peer (0: all cores).", DefaultValueFactory = _ => 0 };
         var modelFolder = new Option<string>("--models") { Description = "Folder holding resnet50.onnx, mobilenet_v2.onnx and ch_PP-OCRv4_det_infer.onnx (host mode).", DefaultValueFactory = _ => Path.Combine("artifacts", "models") };
-        var command = new Command("perf", "Time SysNoise against the library each variant emulates (OpenCV, Pillow, libjpeg-turbo, ONNX Runtime), in one run; or, with --device cuda, its GPU throughput.") { quick, json, device, only, threads, modelFolder, jpegs, models, batches, size, precision };
+        var command = new Command("perf", "Time SysNoise against the library each variant emulates (OpenCV, Pillow, libjpeg-turbo, ONNX Runtime), in one run; or, with --device cuda, its GPU throughput.") { quick, json, device, only, threads, warmup, modelFolder, jpegs, models, batches, size, precision };
         command.SetAction(parse =>
         {
             bool q = parse.GetValue(quick);
             if (parse.GetValue(device) == "host")
             {
                 var clock = System.Diagnostics.Stopwatch.StartNew();
-                List<PerfCase> hostCases = new HostPerf(q, parse.GetValue(threads), parse.GetValue(modelFolder)!, line => Console.Error.WriteLine(line), parse.GetValue(only)).Run();
+                List<PerfCase> hostCases = new HostPerf(q, parse.GetValue(threads), parse.GetValue(modelFolder)!, line => Console.Error.WriteLine(line), parse.GetValue(only), parse.GetValue(warmup)).Run();
                 PrintTable(hostCases);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{hostCases.Count} cases in {clock.Elapsed.TotalSeconds:0.0} s on {HostDevice.Shared.Name}"));
                 WriteJson(parse.GetValue(json), hostCases);

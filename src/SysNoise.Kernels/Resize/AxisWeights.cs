@@ -62,6 +62,56 @@ public sealed class AxisWeights<TCoeff>
 
     public TCoeff[] Coeff { get; }
 
+    // Host-side layouts derived from the map, built on first use (a benign race builds one twice at worst).
+    private readonly HorizontalLanes<TCoeff>?[] lanes = new HorizontalLanes<TCoeff>?[5];
+    private int window;
+
+    /// <summary>The map laid out for the host's eight-lane horizontal rows over <paramref name="channels"/> (1 to 4) channels.</summary>
+    public HorizontalLanes<TCoeff> LanesFor(int channels)
+        => lanes[channels] ??= new HorizontalLanes<TCoeff>(this, channels);
+
+    private readonly PixelWindows?[] windows = new PixelWindows?[5];
+    private readonly bool[] windowsBuilt = new bool[5];
+
+    /// <summary>A one-tap byte map laid out for 128-byte-window permutes over <paramref name="channels"/> channels; null when it does not fit.</summary>
+    public PixelWindows? WindowsFor(int channels)
+    {
+        if (!windowsBuilt[channels])
+        {
+            windows[channels] = PixelWindows.TryBuild((AxisWeights<byte>)(object)this, channels);
+            windowsBuilt[channels] = true;
+        }
+
+        return windows[channels];
+    }
+
+    /// <summary>The widest span of source positions one output reads (max − min + 1; 1 when no output has a tap).</summary>
+    public int Window
+    {
+        get
+        {
+            if (window == 0)
+            {
+                int widest = 1;
+                for (int j = 0; j < Length; j++)
+                {
+                    int lo = int.MaxValue, hi = int.MinValue;
+                    for (int k = 0; k < Count[j]; k++)
+                    {
+                        lo = Math.Min(lo, Index[(j * Taps) + k]);
+                        hi = Math.Max(hi, Index[(j * Taps) + k]);
+                    }
+
+                    widest = Math.Max(widest, Count[j] > 0 ? hi - lo + 1 : 1);
+                }
+
+                window = widest;
+            }
+
+            return window;
+        }
+    }
+
     /// <summary>A one-tap map (a gather): output j reads source <c>index[j]</c>.</summary>
     public static AxisWeights<byte> Gather(int sourceLength, int[] index)
     {

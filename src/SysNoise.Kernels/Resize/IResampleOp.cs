@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SysNoise.Kernels.Resize;
 
 /// <summary>
@@ -31,6 +33,22 @@ public interface IResampleOp<TIn, TCoeff, TAcc, TOut>
     /// (for a vertical pass, x·channels + c). Only ops whose rounding depends on the
     /// SIMD lane a library computes the element in read it.</param>
     TOut Finish(TAcc acc, int lane);
+}
+
+/// <summary>
+/// The host's eight-lane form of an <see cref="IResampleOp{TIn,TCoeff,TAcc,TOut}"/> whose arithmetic is 32-bit
+/// integer: lane i computes exactly what the scalar methods compute for one element (the same integer formula,
+/// with the same wrap-around, on each lane). Only the host loops (<see cref="ResampleRows"/>) call it; the ILGPU
+/// kernels run the scalar methods. Samples arrive widened to int, weights broadcast or per lane; the finished
+/// value is the scalar <c>Finish</c>'s, as int.
+/// </summary>
+public interface IInt32Lanes
+{
+    Vector256<int> BeginLanes();
+
+    Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight);
+
+    Vector256<int> FinishLanes(Vector256<int> acc);
 }
 
 /// <summary>A per-pixel map on 4-channel pixels (e.g. Pillow's RGBA premultiplication).</summary>

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Resize;
 
@@ -18,7 +20,88 @@ public static class ResampleHost
     /// <summary>Output elements × taps below which a pass runs on one thread.</summary>
     private const long ParallelWorkThreshold = 200_000;
 
-    public static void AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
+    /// <summary>The same for the specialised rows, which do several times the work per unit of time.</summary>
+    private const long SpecialisedParallelWorkThreshold = 1_000_000;
+
+    /// <summary>
+    /// One axis pass through <see cref="ResampleRows"/> (eight-lane forms where the op has one), parallel over output
+    /// rows. Same taps, same order, same op as <see cref="AxisPassPlain"/>.
+    /// </summary>
+    public static unsafe void AxisPass<TIn, TCoeff, TAcc, TOut, TOp>(
+        TIn[] input,
+        TOut[] output,
+        AxisWeights<TCoeff> weights,
+        PassGeometry geometry,
+        TOp op,
+        int maxThreads)
+        where TIn : unmanaged
+        where TCoeff : unmanaged
+        where TAcc : unmanaged
+        where TOut : unmanaged
+        where TOp : struct, IResampleOp<TIn, TCoeff, TAcc, TOut>
+    {
+        PassGeometry g = geometry;
+        if (g.OutputElements == 0)
+        {
+            return;
+        }
+
+        long inputElements = (long)(g.InputOuterOffset + g.Outer) * g.InLength * g.Inner;
+        if (inputElements > input.LongLength || g.OutputElements > output.LongLength)
+        {
+            ThrowOutOfRange();
+        }
+
+        bool rowwise = g.Inner >= RowwiseInnerThreshold;
+        int items = rowwise ? g.Outer * g.OutLength : g.Outer;
+        long work = g.OutputElements * Math.Max(1, weights.Taps);
+        fixed (TIn* source = input)
+        fixed (TOut* destination = output)
+        fixed (TCoeff* coeff = weights.Coeff)
+        {
+            nint src = (nint)source, dst = (nint)destination, w = (nint)coeff;
+            HostParallel.ForRanges(items, work, SpecialisedParallelWorkThreshold, maxThreads, 8, Rows);
+
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            void Rows(int start, int end)
+            {
+                int inner = g.Inner;
+                if (!rowwise)
+                {
+                    for (int outer = start; outer < end; outer++)
+                    {
+                        long from = (long)(g.InputOuterOffset + outer) * g.InLength * inner;
+                        ResampleRows.Horizontal<TIn, TCoeff, TAcc, TOut, TOp>(
+                            (TIn*)src + from, (nint)(input.LongLength - from), (TOut*)dst + ((long)outer * g.OutLength * inner), weights, inner, op);
+                    }
+
+                    return;
+                }
+
+                nint[] tapRows = new nint[Math.Max(1, weights.Taps)];
+                fixed (nint* rows = tapRows)
+                for (int line = start; line < end; line++)
+                {
+                    int outer = line / g.OutLength;
+                    int j = line - (outer * g.OutLength);
+                    long block = (long)(g.InputOuterOffset + outer) * g.InLength;
+                    int count = weights.Count[j];
+                    for (int k = 0; k < count; k++)
+                    {
+                        rows[k] = (nint)((TIn*)src + ((block + weights.Index[(j * weights.Taps) + k]) * inner));
+                    }
+
+                    ResampleRows.Vertical<TIn, TCoeff, TAcc, TOut, TOp>(rows, (TCoeff*)w + (j * weights.Taps), count, (TOut*)dst + ((long)line * inner), inner, op);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The plain form of <see cref="ResampleKernels.AxisPass{TIn,TCoeff,TAcc,TOut,TOp}"/>: the scalar op in generic
+    /// loops, nothing specialised. The reference the specialised host paths are tested against.
+    /// </summary>
+    public static void AxisPassPlain<TIn, TCoeff, TAcc, TOut, TOp>(
         TIn[] input,
         TOut[] output,
         AxisWeights<TCoeff> weights,
@@ -65,8 +148,9 @@ public static class ResampleHost
     }
 
     /// <summary>Host path of <see cref="ResampleKernels.Gather2D{T}"/>: whole pixels copied row by row.</summary>
+    /// <param name="plain">Copy pixel by pixel only (the reference the eight-pixel steps are tested against).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Gather2D<T>(T[] input, T[] output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry g)
+    public static unsafe void Gather2D<T>(T[] input, T[] output, AxisWeights<byte> rows, AxisWeights<byte> columns, GatherGeometry g, bool plain = false)
         where T : unmanaged
     {
         int c = g.Channels;
@@ -86,6 +170,24 @@ public static class ResampleHost
             {
                 // A row selection: whole rows move at memcpy speed.
                 src.CopyTo(row);
+                continue;
+            }
+
+            if (typeof(T) == typeof(byte) && !plain && ResampleRows.LanesSupported && c is 1 or 3 or 4 && columns.Taps == 1)
+            {
+                long start = (long)rows.Index[y * rows.Taps] * g.InWidth * c;
+                fixed (T* sourceRow = &src[0])
+                fixed (T* destinationRow = &row[0])
+                fixed (int* columnIndex = columns.Index)
+                fixed (int* columnPresent = columns.Count)
+                {
+                    nint readable = (nint)(input.LongLength - start);
+                    int done = Avx512Vbmi.IsSupported && columns.WindowsFor(c) is { } windows
+                        ? PermuteRow((byte*)sourceRow, readable, (byte*)destinationRow, windows, c)
+                        : 0;
+                    GatherBytes((byte*)sourceRow, readable, (byte*)destinationRow + (done * c), columnIndex + done, columnPresent + done, g.OutWidth - done, c, columns.LanesFor(1));
+                }
+
                 continue;
             }
 
@@ -118,6 +220,114 @@ public static class ResampleHost
                         MemoryMarshal.CreateReadOnlySpan(ref p, c).CopyTo(MemoryMarshal.CreateSpan(ref d, c));
                         break;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The leading chunks of an output row of a byte gather as 128-byte-window permutes (<see cref="PixelWindows"/>):
+    /// two 64-byte loads and one <c>vpermi2b</c> per 16 (3-channel) pixels. Stops at the first chunk whose window
+    /// would read past <paramref name="readable"/>; returns the number of pixels written.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe int PermuteRow(byte* source, nint readable, byte* destination, PixelWindows windows, int c)
+    {
+        byte* permute = (byte*)Unsafe.AsPointer(ref windows.Permute[0]);
+        int pixels = windows.PixelsPerChunk;
+        int chunk = 0;
+        for (; chunk < windows.Chunks; chunk++)
+        {
+            int start = windows.Base[chunk];
+            if (start + PixelWindows.Window > readable)
+            {
+                break;
+            }
+
+            Vector512<byte> row = Avx512Vbmi.PermuteVar64x8x2(Vector512.Load(source + start), Vector512.Load(permute + (chunk * 64)), Vector512.Load(source + start + 64));
+            byte* d = destination + (chunk * pixels * c);
+            if (c == 3)
+            {
+                row.GetLower().Store(d);
+                row.GetUpper().GetLower().Store(d + 32);
+            }
+            else
+            {
+                row.Store(d);
+            }
+        }
+
+        return chunk * pixels;
+    }
+
+    /// <summary>
+    /// One output row of a byte gather, eight pixels per step: each pixel's bytes are read as one 32-bit gather at
+    /// column·C (a 1- or 3-byte pixel reads past itself, so a step runs only where those bytes lie inside
+    /// <paramref name="readable"/>) and packed; columns with no tap, and what is left, are copied one by one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void GatherBytes(byte* source, nint readable, byte* destination, int* column, int* present, int width, int c, HorizontalLanes<byte> map)
+    {
+        int x = 0;
+        int lastOffset = (int)Math.Min(int.MaxValue, readable - 4);
+        Vector128<byte> pack3 = Vector128.Create((byte)0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0x80, 0x80, 0x80, 0x80);
+        Vector256<byte> pack3x2 = Vector256.Create(pack3, pack3);
+
+        // A 3-byte step stores 28 bytes for 24: it must leave two more pixels of this row to overwrite.
+        int lastStep = c == 3 ? width - 10 : width - 8;
+        if (c == 3 && map.Uniform && map.Taps == 1 && ((long)map.MaxReach * 3) + 4 <= readable)
+        {
+            // Every column present and every read in bounds (checked once for the map): no per-step checks.
+            for (; x <= lastStep; x += 8)
+            {
+                Vector256<int> index = Avx.LoadVector256(column + x);
+                Vector256<byte> packed = Avx2.Shuffle(Avx2.GatherVector256((int*)source, index + index + index, 1).AsByte(), pack3x2);
+                byte* d = destination + (x * 3);
+                Sse2.Store(d, packed.GetLower());
+                Sse2.Store(d + 12, packed.GetUpper());
+            }
+        }
+
+        for (; x <= lastStep; x += 8)
+        {
+            Vector256<int> index = Avx.LoadVector256(column + x);
+            Vector256<int> offsets = c == 3 ? index + index + index : c == 4 ? Vector256.ShiftLeft(index, 2) : index;
+            if (!Vector256.EqualsAll(Avx.LoadVector256(present + x), Vector256<int>.One)
+                || Vector256.GreaterThanAny(offsets, Vector256.Create(lastOffset)))
+            {
+                break;
+            }
+
+            Vector256<int> pixels = Avx2.GatherVector256((int*)source, offsets, 1);
+            byte* d = destination + (x * c);
+            if (c == 4)
+            {
+                Avx.Store((int*)d, pixels);
+            }
+            else if (c == 1)
+            {
+                Int32Lanes.Store(d, pixels & Vector256.Create(0xFF));
+            }
+            else
+            {
+                Vector256<byte> packed = Avx2.Shuffle(pixels.AsByte(), pack3x2);
+                Sse2.Store(d, packed.GetLower());
+                Sse2.Store(d + 12, packed.GetUpper());
+            }
+        }
+
+        for (; x < width; x++)
+        {
+            byte* d = destination + (x * c);
+            if (present[x] == 0)
+            {
+                new Span<byte>(d, c).Clear();
+                continue;
+            }
+
+            byte* p = source + ((long)column[x] * c);
+            for (int i = 0; i < c; i++)
+            {
+                d[i] = p[i];
             }
         }
     }

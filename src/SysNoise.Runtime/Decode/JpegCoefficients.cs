@@ -103,7 +103,11 @@ public sealed class JpegCoefficients
 
     public static JpegCoefficients Read(ReadOnlySpan<byte> file, string name) => Read(file, name, JpegLimits.Default);
 
-    public static unsafe JpegCoefficients Read(ReadOnlySpan<byte> file, string name, JpegLimits limits)
+    public static JpegCoefficients Read(ReadOnlySpan<byte> file, string name, JpegLimits limits) => Read(file, name, limits, null);
+
+    /// <param name="allocate">Where each component's blocks go (given the number of coefficients; the array may be longer,
+    /// e.g. rented from a pool, and the caller then owns it); by default a new array of exactly that length.</param>
+    public static unsafe JpegCoefficients Read(ReadOnlySpan<byte> file, string name, JpegLimits limits, Func<int, short[]>? allocate)
     {
         NativeJpegCoefficients header;
         var n = &header;
@@ -117,8 +121,9 @@ public sealed class JpegCoefficients
             {
                 NativeJpegComponent* c = first + ci;
                 // Uninitialised: the shim overwrites every element.
-                short[] blocks = GC.AllocateUninitializedArray<short>(checked(c->WidthInBlocks * c->HeightInBlocks * 64));
-                NativeMethods.CopyJpegCoefficients(reader, ci, blocks, name);
+                int count = checked(c->WidthInBlocks * c->HeightInBlocks * 64);
+                short[] blocks = allocate is null ? GC.AllocateUninitializedArray<short>(count) : allocate(count);
+                NativeMethods.CopyJpegCoefficients(reader, ci, blocks.AsSpan(0, count), name);
                 components[ci] = new JpegComponent
                 {
                     Id = c->Id,

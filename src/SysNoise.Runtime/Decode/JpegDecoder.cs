@@ -40,8 +40,37 @@ public static class JpegDecoder
 {
     public static DecodedImage Decode(Device device, ReadOnlySpan<byte> file, string name, JpegDecodeSettings settings, JpegLimits limits)
     {
-        JpegCoefficients coefficients = JpegCoefficients.Read(file, name, limits);
-        return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
+        if (device is not HostDevice)
+        {
+            JpegCoefficients coefficients = JpegCoefficients.Read(file, name, limits);
+            return new DecodedImage(Decode(device, coefficients, settings, name), coefficients.Warnings);
+        }
+
+        // Single-scan files: entropy decoding on this thread, the transforms of finished rows on a second one.
+        if (device is HostDevice { Plain: false } host && JpegPipeline.TryDecode(file, name, settings, limits, host.MaxThreads) is { } pipelined)
+        {
+            return pipelined;
+        }
+
+        // On the host the coefficients are scratch too (megabytes per image): pooled, returned once the pixels exist.
+        var rented = new List<short[]>(3);
+        JpegCoefficients pooled = JpegCoefficients.Read(file, name, limits, count =>
+        {
+            short[] blocks = ArrayPool<short>.Shared.Rent(count);
+            rented.Add(blocks);
+            return blocks;
+        });
+        try
+        {
+            return new DecodedImage(Decode(device, pooled, settings, name), pooled.Warnings);
+        }
+        finally
+        {
+            foreach (short[] blocks in rented)
+            {
+                ArrayPool<short>.Shared.Return(blocks);
+            }
+        }
     }
 
     /// <summary>Decodes entropy-decoded coefficients (progressive block smoothing applied where libjpeg applies it).</summary>
@@ -51,7 +80,8 @@ public static class JpegDecoder
         JpegOutputGeometry output = Plan(coefficients, settings, name, out IdctGeometry[] idct, out long planeBytes);
         // The planes are scratch: on the host they come from a pool (a fresh 3-10 MB array per image would cost
         // more in page faults and gen-2 collections than the IDCT itself); kernels overwrite every byte they read.
-        byte[]? rented = device is HostDevice ? ArrayPool<byte>.Shared.Rent(checked((int)Math.Max(1, planeBytes))) : null;
+        // The row loops' vector loads may run up to PlaneSlack bytes past the last plane.
+        byte[]? rented = device is HostDevice ? ArrayPool<byte>.Shared.Rent(checked((int)(planeBytes + JpegOutputLanes.PlaneSlack))) : null;
         using DeviceBuffer<byte> planes = rented is not null ? device.Upload(rented) : device.Allocate<byte>(planeBytes);
         try
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using SysNoise.Kernels;
 using SysNoise.Kernels.Decode;
 
 namespace SysNoise.Runtime.Decode;
@@ -12,7 +13,8 @@ internal static class JpegHost
         public byte Read(long index) => pointer[index];
     }
 
-    public static void IdctBlocks<TMul, TWork, TOp>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, TOp op, int maxThreads)
+    /// <param name="plain">Run the scalar op (what the kernel runs) instead of its AVX2 form.</param>
+    public static void IdctBlocks<TMul, TWork, TOp>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, TOp op, int maxThreads, bool plain = false)
         where TMul : unmanaged
         where TWork : unmanaged
         where TOp : struct, IIdctOp<TMul, TWork>
@@ -22,28 +24,50 @@ internal static class JpegHost
             return;
         }
 
-        if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
+        // A plain device runs the scalar op below (what the kernel runs).
+        if (!plain)
         {
-            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
-            return;
-        }
+            if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx512.IsSupported)
+            {
+                IntPairs(coefficients, (int[])(object)multipliers, planes, g, maxThreads, ifast: false);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(IfastIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.Ifast);
-            return;
-        }
+            if (typeof(TOp) == typeof(IfastIdct) && IfastIdctAvx512.IsSupported)
+            {
+                IntPairs(coefficients, (int[])(object)multipliers, planes, g, maxThreads, ifast: true);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(FloatSimdIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatSimd);
-            return;
-        }
+            if (typeof(TOp) == typeof(IslowIdct) && IslowIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, IslowIdctAvx2.Transform);
+                return;
+            }
 
-        if (typeof(TOp) == typeof(FloatCIdct) && OtherIdctAvx2.IsSupported)
-        {
-            VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatC);
-            return;
+            if (typeof(TOp) == typeof(IfastIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.Ifast);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(IfastCIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (int[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.IfastC);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(FloatSimdIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatSimd);
+                return;
+            }
+
+            if (typeof(TOp) == typeof(FloatCIdct) && OtherIdctAvx2.IsSupported)
+            {
+                VectorBlocks(coefficients, (float[])(object)multipliers, planes, g, maxThreads, OtherIdctAvx2.FloatC);
+                return;
+            }
         }
 
         Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
@@ -103,20 +127,76 @@ internal static class JpegHost
         });
     }
 
+    /// <summary>
+    /// ISLOW or IFAST (SSE2) two blocks at a time (<see cref="IslowIdctAvx512"/>, <see cref="IfastIdctAvx512"/>),
+    /// an odd last block of a row by the AVX2 form.
+    /// </summary>
+    private static unsafe void IntPairs(short[] coefficients, int[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, bool ifast)
+    {
+        if (g.CoefficientOffset + ((long)g.Blocks * 64) > coefficients.LongLength || g.MultiplierOffset + 64 > multipliers.Length
+            || g.PlaneOffset + ((long)g.HeightInBlocks * 8 * g.PlaneStride) > planes.LongLength || g.PlaneStride < g.WidthInBlocks * 8)
+        {
+            throw new ArgumentException("IDCT geometry does not fit the buffers.");
+        }
+
+        HostParallel.ForRanges(g.HeightInBlocks, g.Blocks * 64, ParallelSampleThreshold, maxThreads, 8, BlockRows);
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        void BlockRows(int from, int to)
+        {
+            ref int m = ref multipliers[g.MultiplierOffset];
+            for (int by = from; by < to; by++)
+            {
+                long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
+                long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
+                int bx = 0;
+                for (; bx + 1 < g.WidthInBlocks; bx += 2)
+                {
+                    if (ifast)
+                    {
+                        IfastIdctAvx512.TransformPair(ref coefficients[rowCoefficients + (bx * 64)], ref m, ref planes[rowPlane + (bx * 8)], g.PlaneStride);
+                    }
+                    else
+                    {
+                        IslowIdctAvx512.TransformPair(ref coefficients[rowCoefficients + (bx * 64)], ref m, ref planes[rowPlane + (bx * 8)], g.PlaneStride);
+                    }
+                }
+
+                if (bx < g.WidthInBlocks)
+                {
+                    ReadOnlySpan<short> block = coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64);
+                    if (ifast)
+                    {
+                        OtherIdctAvx2.Ifast(block, multipliers.AsSpan(g.MultiplierOffset, 64), planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                    }
+                    else
+                    {
+                        IslowIdctAvx2.Transform(block, multipliers.AsSpan(g.MultiplierOffset, 64), planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                    }
+                }
+            }
+        }
+    }
+
     private delegate void BlockTransform<TMul>(ReadOnlySpan<short> block, ReadOnlySpan<TMul> multipliers, Span<byte> output, int offset, int stride);
 
     private static void VectorBlocks<TMul>(short[] coefficients, TMul[] multipliers, byte[] planes, IdctGeometry g, int maxThreads, BlockTransform<TMul> transform)
     {
-        Parallel.For(0, g.HeightInBlocks, new ParallelOptions { MaxDegreeOfParallelism = maxThreads }, by =>
+        HostParallel.ForRanges(g.HeightInBlocks, g.Blocks * 64, ParallelSampleThreshold, maxThreads, 8, BlockRows);
+
+        void BlockRows(int from, int to)
         {
             ReadOnlySpan<TMul> m = multipliers.AsSpan(g.MultiplierOffset, 64);
-            long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
-            long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
-            for (int bx = 0; bx < g.WidthInBlocks; bx++)
+            for (int by = from; by < to; by++)
             {
-                transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                long rowCoefficients = g.CoefficientOffset + ((long)by * g.WidthInBlocks * 64);
+                long rowPlane = g.PlaneOffset + ((long)by * 8 * g.PlaneStride);
+                for (int bx = 0; bx < g.WidthInBlocks; bx++)
+                {
+                    transform(coefficients.AsSpan((int)(rowCoefficients + (bx * 64)), 64), m, planes, (int)(rowPlane + (bx * 8)), g.PlaneStride);
+                }
             }
-        });
+        }
     }
 
     private static bool AcRowsAreZero(ReadOnlySpan<short> block)
@@ -162,14 +242,30 @@ internal static class JpegHost
         }
     }
 
-    public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads)
+    /// <summary>Output samples (pixels × channels) below which a decode stage runs on one thread.</summary>
+    internal const long ParallelSampleThreshold = 1_000_000;
+
+
+    /// <param name="plain">Run the per-pixel form (what the kernel runs) instead of the row forms.</param>
+    public static unsafe void OutputPixels(byte[] planes, byte[] output, JpegOutputGeometry g, int maxThreads, bool plain = false)
     {
         if (g.Width == 0 || g.Height == 0)
         {
             return;
         }
 
-        JpegOutputRows.Run(planes, output, g, maxThreads);
+        if (plain)
+        {
+            OutputPixelsPerPixel(planes, output, g, maxThreads);
+        }
+        else if (JpegOutputLanes.IsSupported && JpegOutputLanes.Fits(planes, g))
+        {
+            JpegOutputLanes.Run(planes, output, g, maxThreads);
+        }
+        else
+        {
+            JpegOutputRows.Run(planes, output, g, maxThreads);
+        }
     }
 
     /// <summary>The per-pixel form (what the ILGPU kernel runs), kept for tests of the row form.</summary>

@@ -73,6 +73,120 @@ internal static class OtherIdctAvx2
         StoreInt(Avx2.ShiftRightArithmetic(r7, 5), ref Unsafe.Add(ref o, 7 * stride));
     }
 
+    // ---- IFAST as jidctfst.c computes it (IfastCIdct) ----
+
+    // (short)((x·c) >> 8) with x an int (the C code's MULTIPLY on a DCTELEM expression).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> CMul(Vector256<int> x, int c) => W16(Avx2.ShiftRightArithmetic(Avx2.MultiplyLow(x, Vector256.Create(c)), 8));
+
+    /// <summary>The butterfly of <see cref="IfastCIdct"/>: int16 assignments wrap, products take the unwrapped int operand,
+    /// the outputs are the unwrapped int sums of two int16 values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void IfastCButterfly(ref Vector256<int> in0, ref Vector256<int> in1, ref Vector256<int> in2, ref Vector256<int> in3,
+        ref Vector256<int> in4, ref Vector256<int> in5, ref Vector256<int> in6, ref Vector256<int> in7)
+    {
+        const int f1082 = 277, f1414 = 362, f1847 = 473, f2613 = 669;
+        Vector256<int> tmp10 = W16(in0 + in4), tmp11 = W16(in0 - in4), tmp13 = W16(in2 + in6);
+        Vector256<int> tmp12 = W16(CMul(in2 - in6, f1414) - tmp13);
+        Vector256<int> tmp0 = W16(tmp10 + tmp13), tmp3 = W16(tmp10 - tmp13), tmp1 = W16(tmp11 + tmp12), tmp2 = W16(tmp11 - tmp12);
+        Vector256<int> z13 = W16(in5 + in3), z10 = W16(in5 - in3), z11 = W16(in1 + in7), z12 = W16(in1 - in7);
+        Vector256<int> tmp7 = W16(z11 + z13);
+        Vector256<int> oddTmp11 = CMul(z11 - z13, f1414);
+        Vector256<int> z5 = CMul(z10 + z12, f1847);
+        Vector256<int> oddTmp10 = W16(CMul(z12, f1082) - z5);
+        Vector256<int> oddTmp12 = W16(CMul(z10, -f2613) + z5);
+        Vector256<int> tmp6 = W16(oddTmp12 - tmp7), tmp5 = W16(oddTmp11 - tmp6), tmp4 = W16(oddTmp10 + tmp5);
+        in0 = tmp0 + tmp7;
+        in1 = tmp1 + tmp6;
+        in2 = tmp2 + tmp5;
+        in3 = tmp3 - tmp4;
+        in4 = tmp3 + tmp4;
+        in5 = tmp2 - tmp5;
+        in6 = tmp1 - tmp6;
+        in7 = tmp0 - tmp7;
+    }
+
+    /// <summary>
+    /// <see cref="IfastCIdct"/> on eight lanes: columns first (a column whose AC coefficients are all zero takes the C
+    /// code's shortcut, the unwrapped DC product, chosen per lane), then rows (a row whose AC workspace values are all zero
+    /// takes <c>range_limit[dc &gt;&gt; 5]</c>), samples through the wrapping range-limit table.
+    /// </summary>
+    public static void IfastC(ReadOnlySpan<short> block, ReadOnlySpan<int> multipliers, Span<byte> output, int offset, int stride)
+    {
+        ref short c = ref Unsafe.AsRef(in block[0]);
+        ref int m = ref Unsafe.AsRef(in multipliers[0]);
+        Vector256<int> c0 = Coef(ref c, 0), c1 = Coef(ref c, 1), c2 = Coef(ref c, 2), c3 = Coef(ref c, 3);
+        Vector256<int> c4 = Coef(ref c, 4), c5 = Coef(ref c, 5), c6 = Coef(ref c, 6), c7 = Coef(ref c, 7);
+        Vector256<int> columnDcOnly = Vector256.Equals(c1 | c2 | c3 | c4 | c5 | c6 | c7, Vector256<int>.Zero);
+        Vector256<int> dc = Avx2.MultiplyLow(c0, W16(Vector256.LoadUnsafe(ref m)));
+        Vector256<int> r0 = W16(dc), r1 = W16(Avx2.MultiplyLow(c1, W16(Vector256.LoadUnsafe(ref m, 8))));
+        Vector256<int> r2 = W16(Avx2.MultiplyLow(c2, W16(Vector256.LoadUnsafe(ref m, 16)))), r3 = W16(Avx2.MultiplyLow(c3, W16(Vector256.LoadUnsafe(ref m, 24))));
+        Vector256<int> r4 = W16(Avx2.MultiplyLow(c4, W16(Vector256.LoadUnsafe(ref m, 32)))), r5 = W16(Avx2.MultiplyLow(c5, W16(Vector256.LoadUnsafe(ref m, 40))));
+        Vector256<int> r6 = W16(Avx2.MultiplyLow(c6, W16(Vector256.LoadUnsafe(ref m, 48)))), r7 = W16(Avx2.MultiplyLow(c7, W16(Vector256.LoadUnsafe(ref m, 56))));
+        IfastCButterfly(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        r0 = Vector256.ConditionalSelect(columnDcOnly, dc, r0);
+        r1 = Vector256.ConditionalSelect(columnDcOnly, dc, r1);
+        r2 = Vector256.ConditionalSelect(columnDcOnly, dc, r2);
+        r3 = Vector256.ConditionalSelect(columnDcOnly, dc, r3);
+        r4 = Vector256.ConditionalSelect(columnDcOnly, dc, r4);
+        r5 = Vector256.ConditionalSelect(columnDcOnly, dc, r5);
+        r6 = Vector256.ConditionalSelect(columnDcOnly, dc, r6);
+        r7 = Vector256.ConditionalSelect(columnDcOnly, dc, r7);
+
+        // Rows: lane = row after the transpose; input k is the workspace's column k (unwrapped ints).
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        Vector256<int> rowDcOnly = Vector256.Equals(r1 | r2 | r3 | r4 | r5 | r6 | r7, Vector256<int>.Zero);
+        Vector256<int> rowDc = Avx2.ShiftRightArithmetic(r0, 5);
+        r0 = W16(r0);
+        r1 = W16(r1);
+        r2 = W16(r2);
+        r3 = W16(r3);
+        r4 = W16(r4);
+        r5 = W16(r5);
+        r6 = W16(r6);
+        r7 = W16(r7);
+        IfastCButterfly(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        r0 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r0, 5)));
+        r1 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r1, 5)));
+        r2 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r2, 5)));
+        r3 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r3, 5)));
+        r4 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r4, 5)));
+        r5 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r5, 5)));
+        r6 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r6, 5)));
+        r7 = RangeLimit(Vector256.ConditionalSelect(rowDcOnly, rowDc, Avx2.ShiftRightArithmetic(r7, 5)));
+        Transpose(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+        ref byte o = ref output[offset];
+        StoreBytes(r0, ref o);
+        StoreBytes(r1, ref Unsafe.Add(ref o, stride));
+        StoreBytes(r2, ref Unsafe.Add(ref o, 2 * stride));
+        StoreBytes(r3, ref Unsafe.Add(ref o, 3 * stride));
+        StoreBytes(r4, ref Unsafe.Add(ref o, 4 * stride));
+        StoreBytes(r5, ref Unsafe.Add(ref o, 5 * stride));
+        StoreBytes(r6, ref Unsafe.Add(ref o, 6 * stride));
+        StoreBytes(r7, ref Unsafe.Add(ref o, 7 * stride));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Coef(ref short coef, int row) => Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref coef, (nuint)(row * 8)));
+
+    // IDCT_range_limit[x & 1023]: 0..127 → x+128, 128..511 → 255, 512..895 → 0, 896..1023 → x−896.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> RangeLimit(Vector256<int> v)
+    {
+        Vector256<int> i = v & Vector256.Create(1023);
+        return Vector256.ConditionalSelect(Vector256.LessThan(i, Vector256.Create(128)), i + Vector256.Create(128),
+            Vector256.ConditionalSelect(Vector256.LessThan(i, Vector256.Create(512)), Vector256.Create(255),
+                Vector256.ConditionalSelect(Vector256.LessThan(i, Vector256.Create(896)), Vector256<int>.Zero, i - Vector256.Create(896))));
+    }
+
+    // Eight samples already in [0, 255].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreBytes(Vector256<int> v, ref byte destination)
+    {
+        Vector128<short> packed = Sse2.PackSignedSaturate(v.GetLower(), v.GetUpper());
+        Unsafe.WriteUnaligned(ref destination, Sse2.PackUnsignedSaturate(packed, packed).AsUInt64().ToScalar());
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> IntRow(ref short coef, ref int mul, int row)
         => W16(Avx2.MultiplyLow(Avx2.ConvertToVector256Int32(Vector128.LoadUnsafe(ref coef, (nuint)(row * 8))), Vector256.LoadUnsafe(ref mul, (nuint)(row * 8))));

@@ -52,7 +52,7 @@ public static class SysNoiseNative
 /// <summary>P/Invoke into libsysnoise_native (source-generated marshalling).</summary>
 internal static unsafe partial class NativeMethods
 {
-    public const int AbiVersion = 5;
+    public const int AbiVersion = 6;
     private const string Library = "sysnoise_native";
     private const int MessageCapacity = 512;
 
@@ -70,6 +70,15 @@ internal static unsafe partial class NativeMethods
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_copy")]
     private static partial NativeStatus JpegCoefficientsCopy(JpegReaderHandle reader, int component, short* destination, ulong capacity, byte* message, ulong messageCapacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_begin")]
+    private static partial NativeStatus JpegCoefficientsBegin(byte* data, ulong length, JpegLimits* limits, nint* reader, NativeJpegCoefficients* header, byte* message, ulong capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_decode")]
+    private static partial NativeStatus JpegCoefficientsDecode(nint reader, int* rowsDone, NativeJpegCoefficients* header, byte* message, ulong capacity);
+
+    [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_row")]
+    internal static partial short* JpegCoefficientsRow(nint reader, int component, int blockRow);
 
     [LibraryImport(Library, EntryPoint = "sn_jpeg_coefficients_close")]
     internal static partial void JpegCoefficientsClose(nint reader);
@@ -116,6 +125,25 @@ internal static unsafe partial class NativeMethods
         }
 
         return new JpegReaderHandle(reader);
+    }
+
+    /// <summary>
+    /// Starts a pipelined coefficient read (<c>sn_jpeg_coefficients_begin</c>): the header's geometry and quant tables,
+    /// or null when the file is not a single-scan 8-bit JPEG or its header is bad (the caller then reads it the usual way).
+    /// </summary>
+    public static JpegReaderHandle? TryBeginJpegCoefficients(byte* data, int length, JpegLimits limits, NativeJpegCoefficients* header)
+    {
+        EnsureAbi();
+        byte* message = stackalloc byte[MessageCapacity];
+        nint reader;
+        return JpegCoefficientsBegin(data, (ulong)length, &limits, &reader, header, message, MessageCapacity) == NativeStatus.Ok ? new JpegReaderHandle(reader) : null;
+    }
+
+    /// <summary>Entropy-decodes a begun reader on this thread, publishing complete iMCU rows to <paramref name="rowsDone"/>; false on any error.</summary>
+    public static bool DecodeJpegCoefficients(nint reader, int* rowsDone, NativeJpegCoefficients* header)
+    {
+        byte* message = stackalloc byte[MessageCapacity];
+        return JpegCoefficientsDecode(reader, rowsDone, header, message, MessageCapacity) == NativeStatus.Ok;
     }
 
     public static void CopyJpegCoefficients(JpegReaderHandle reader, int component, Span<short> destination, string name)

@@ -51,7 +51,12 @@ public sealed class PillowResizeVariant : PlannedResizeVariant
             steps.Add(new Pixel4Step<byte, PillowPremultiplyOp>(default));
         }
 
-        AddPasses(steps, g, w => PillowWeights.ToFixedPoint(w), static (w, geo) => new AxisPassStep<byte, int, int, byte, PillowClip8Op>(w, geo, default));
+        AddPasses(
+            steps,
+            g,
+            w => PillowWeights.ToFixedPoint(w),
+            static (w, geo) => new AxisPassStep<byte, int, int, byte, PillowClip8Op>(w, geo, default),
+            static (passes, c, h, v) => new HorizontalThenVerticalStep<byte, int, int, int, int, PillowClip8Op, PillowClip8Op>(passes, c, h, v, default, default));
         if (premultiply)
         {
             steps.Add(new Pixel4Step<byte, PillowUnpremultiplyOp>(default));
@@ -68,7 +73,7 @@ public sealed class PillowResizeVariant : PlannedResizeVariant
         }
 
         var steps = new List<PlanStep>();
-        AddPasses(steps, g, static w => w, static (w, geo) => new AxisPassStep<float, double, double, float, PillowFloatOp>(w, geo, default));
+        AddPasses(steps, g, static w => w, static (w, geo) => new AxisPassStep<float, double, double, float, PillowFloatOp>(w, geo, default), fuse: null);
         return Plan(g, steps);
     }
 
@@ -84,11 +89,13 @@ public sealed class PillowResizeVariant : PlannedResizeVariant
     }
 
     // ImagingResampleInner: horizontal first, only over the source rows the vertical pass reads; a pass whose size does not change is skipped.
+    // With both passes, `fuse` (when given) wraps them in one step the host runs as a fused loop over the same maps.
     private void AddPasses<TCoeff>(
         List<PlanStep> steps,
         ResizeGeometry g,
         Func<AxisWeights<double>, AxisWeights<TCoeff>> convert,
-        Func<AxisWeights<TCoeff>, PassGeometry, PlanStep> pass)
+        Func<AxisWeights<TCoeff>, PassGeometry, PlanStep> pass,
+        Func<IReadOnlyList<PlanStep>, int, AxisWeights<TCoeff>, AxisWeights<TCoeff>, PlanStep>? fuse)
         where TCoeff : unmanaged
     {
         bool needHorizontal = g.OutWidth != g.InWidth;
@@ -97,17 +104,29 @@ public sealed class PillowResizeVariant : PlannedResizeVariant
         int firstRow = vertical.Index[0];
         int lastRow = vertical.Index[(g.OutHeight - 1) * vertical.Taps] + vertical.Count[g.OutHeight - 1];
         int rows = g.InHeight;
+        AxisWeights<TCoeff>? horizontal = null;
+        AxisWeights<TCoeff> sourceVertical = vertical;
+        var passes = new List<PlanStep>();
         if (needHorizontal)
         {
-            AxisWeights<TCoeff> horizontal = convert(PillowWeights.Coefficients(Filter, g.InWidth, g.OutWidth, 0f, g.InWidth));
+            horizontal = convert(PillowWeights.Coefficients(Filter, g.InWidth, g.OutWidth, 0f, g.InWidth));
             rows = lastRow - firstRow;
-            steps.Add(pass(horizontal, g.Horizontal(firstRow, rows)));
+            passes.Add(pass(horizontal, g.Horizontal(firstRow, rows)));
             vertical = vertical.Rebased(firstRow, rows);
         }
 
         if (needVertical)
         {
-            steps.Add(pass(vertical, g.Vertical(rows, g.OutWidth)));
+            passes.Add(pass(vertical, g.Vertical(rows, g.OutWidth)));
+        }
+
+        if (horizontal is not null && needVertical && fuse is not null)
+        {
+            steps.Add(fuse(passes, g.Channels, horizontal, sourceVertical));
+        }
+        else
+        {
+            steps.AddRange(passes);
         }
     }
 

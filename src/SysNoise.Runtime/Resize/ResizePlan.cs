@@ -10,8 +10,8 @@ public abstract class PlanStep
     /// <summary>Runs the step into a new buffer; the input is never written.</summary>
     public abstract DeviceBuffer Run(Device device, DeviceBuffer input);
 
-    /// <summary>The ILGPU kernel this step launches, instantiated for its types (for ahead-of-time compile checks).</summary>
-    public abstract MethodInfo KernelMethod { get; }
+    /// <summary>The ILGPU kernels this step launches, instantiated for its types (for ahead-of-time compile checks).</summary>
+    public abstract IReadOnlyList<MethodInfo> KernelMethods { get; }
 
     protected static MethodInfo KernelOf(string name, params Type[] typeArguments)
         => typeof(ResampleKernels).GetMethod(name)!.MakeGenericMethod(typeArguments);
@@ -45,8 +45,8 @@ public sealed class AxisPassStep<TIn, TCoeff, TAcc, TOut, TOp> : PlanStep
         return output;
     }
 
-    public override MethodInfo KernelMethod
-        => KernelOf(nameof(ResampleKernels.AxisPass), typeof(TIn), typeof(TCoeff), typeof(TAcc), typeof(TOut), typeof(TOp));
+    public override IReadOnlyList<MethodInfo> KernelMethods
+        => [KernelOf(nameof(ResampleKernels.AxisPass), typeof(TIn), typeof(TCoeff), typeof(TAcc), typeof(TOut), typeof(TOp))];
 }
 
 /// <summary>Nearest neighbour in one pass: a row map and a column map (one tap each; no tap reads 0).</summary>
@@ -61,7 +61,7 @@ public sealed class Gather2DStep<T>(AxisWeights<byte> rows, AxisWeights<byte> co
         return output;
     }
 
-    public override MethodInfo KernelMethod => KernelOf(nameof(ResampleKernels.Gather2D), typeof(T));
+    public override IReadOnlyList<MethodInfo> KernelMethods => [KernelOf(nameof(ResampleKernels.Gather2D), typeof(T))];
 }
 
 /// <summary>A per-pixel map over 4-channel pixels.</summary>
@@ -76,7 +76,90 @@ public sealed class Pixel4Step<T, TOp>(TOp op) : PlanStep
         return output;
     }
 
-    public override MethodInfo KernelMethod => KernelOf(nameof(ResampleKernels.Pixel4Map), typeof(T), typeof(TOp));
+    public override IReadOnlyList<MethodInfo> KernelMethods => [KernelOf(nameof(ResampleKernels.Pixel4Map), typeof(T), typeof(TOp))];
+}
+
+/// <summary>
+/// Two axis passes that a device may run as one: <see cref="Steps"/> is what the ILGPU devices (and the plain host)
+/// launch, one kernel after the other; the host runs the fused loop of <see cref="SeparableHost"/> over the same ops
+/// and weight maps, which gives the same bytes without writing the intermediate image.
+/// </summary>
+public abstract class FusedPassesStep(IReadOnlyList<PlanStep> steps) : PlanStep
+{
+    /// <summary>The steps this one stands for (a row gather and the axis passes).</summary>
+    public IReadOnlyList<PlanStep> Steps { get; } = steps;
+
+    public override IReadOnlyList<MethodInfo> KernelMethods => Steps.SelectMany(s => s.KernelMethods).ToList();
+
+    public override DeviceBuffer Run(Device device, DeviceBuffer input)
+    {
+        if (device is HostDevice { Plain: false } host)
+        {
+            return RunFused(host, input);
+        }
+
+        DeviceBuffer current = input;
+        foreach (PlanStep step in Steps)
+        {
+            DeviceBuffer next = step.Run(device, current);
+            if (!ReferenceEquals(current, input))
+            {
+                current.Dispose();
+            }
+
+            current = next;
+        }
+
+        return current;
+    }
+
+    protected abstract DeviceBuffer RunFused(HostDevice host, DeviceBuffer input);
+}
+
+/// <summary>A horizontal pass over the source rows a vertical pass reads, then the vertical pass (OpenCV's and Pillow's order).</summary>
+/// <param name="steps">What the kernels run (e.g. a row gather, the horizontal pass, the vertical pass over its output).</param>
+/// <param name="horizontal">The horizontal map (inner = channels).</param>
+/// <param name="vertical">The vertical map indexing rows of the source image itself.</param>
+public sealed class HorizontalThenVerticalStep<TMid, TCoeffH, TAccH, TCoeffV, TAccV, THOp, TVOp>(
+    IReadOnlyList<PlanStep> steps, int channels, AxisWeights<TCoeffH> horizontal, AxisWeights<TCoeffV> vertical, THOp horizontalOp, TVOp verticalOp)
+    : FusedPassesStep(steps)
+    where TMid : unmanaged
+    where TCoeffH : unmanaged
+    where TAccH : unmanaged
+    where TCoeffV : unmanaged
+    where TAccV : unmanaged
+    where THOp : struct, IResampleOp<byte, TCoeffH, TAccH, TMid>
+    where TVOp : struct, IResampleOp<TMid, TCoeffV, TAccV, byte>
+{
+    protected override DeviceBuffer RunFused(HostDevice host, DeviceBuffer input)
+    {
+        var output = host.Allocate<byte>((long)vertical.Length * horizontal.Length * channels);
+        SeparableHost.HorizontalThenVertical<byte, TMid, byte, TCoeffH, TAccH, TCoeffV, TAccV, THOp, TVOp>(
+            HostDevice.ArrayOf((DeviceBuffer<byte>)input), HostDevice.ArrayOf(output), channels, horizontal, vertical, horizontalOp, verticalOp, host.MaxThreads);
+        return output;
+    }
+}
+
+/// <summary>A vertical pass, then a horizontal pass over each of its rows (IPP's order).</summary>
+public sealed class VerticalThenHorizontalStep<TMid, TOut, TCoeffV, TAccV, TCoeffH, TAccH, TVOp, THOp>(
+    IReadOnlyList<PlanStep> steps, int channels, AxisWeights<TCoeffV> vertical, AxisWeights<TCoeffH> horizontal, TVOp verticalOp, THOp horizontalOp)
+    : FusedPassesStep(steps)
+    where TMid : unmanaged
+    where TOut : unmanaged
+    where TCoeffV : unmanaged
+    where TAccV : unmanaged
+    where TCoeffH : unmanaged
+    where TAccH : unmanaged
+    where TVOp : struct, IResampleOp<byte, TCoeffV, TAccV, TMid>
+    where THOp : struct, IResampleOp<TMid, TCoeffH, TAccH, TOut>
+{
+    protected override DeviceBuffer RunFused(HostDevice host, DeviceBuffer input)
+    {
+        var output = host.Allocate<TOut>((long)vertical.Length * horizontal.Length * channels);
+        SeparableHost.VerticalThenHorizontal<byte, TMid, TOut, TCoeffV, TAccV, TCoeffH, TAccH, TVOp, THOp>(
+            HostDevice.ArrayOf((DeviceBuffer<byte>)input), HostDevice.ArrayOf(output), channels, vertical, horizontal, verticalOp, horizontalOp, host.MaxThreads);
+        return output;
+    }
 }
 
 /// <summary>

@@ -25,9 +25,9 @@ public sealed class PtxCompileTests(ITestOutputHelper output)
                     plans.Add(variant.PlanFor(g, isFloat: true));
                 }
 
-                foreach (PlanStep step in plans.SelectMany(p => p.Steps))
+                foreach (MethodInfo kernel in plans.SelectMany(p => p.Steps).SelectMany(s => s.KernelMethods))
                 {
-                    kernels.TryAdd(step.KernelMethod.ToString()!, step.KernelMethod);
+                    kernels.TryAdd(kernel.ToString()!, kernel);
                 }
             }
         }

@@ -1,38 +1,58 @@
+using System.Runtime.Intrinsics;
 using SysNoise.Kernels.Numerics;
 
 namespace SysNoise.Kernels.Resize.OpenCv;
 
 /// <summary>An exact integer sum Σ sample·weight (OpenCV's fixed-point horizontal passes, area sums).</summary>
-public readonly struct IntSumOp : IResampleOp<byte, int, int, int>
+public readonly struct IntSumOp : IResampleOp<byte, int, int, int>, IInt32Lanes
 {
     public int Begin(int lane) => 0;
 
     public int Accumulate(int acc, byte sample, int weight) => acc + (sample * weight);
 
     public int Finish(int acc, int lane) => acc;
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight) => acc + (sample * weight);
+
+    public Vector256<int> FinishLanes(Vector256<int> acc) => acc;
 }
 
 /// <summary>
 /// INTER_LINEAR 8U vertical combine (VResizeLinear&lt;uchar,int,short&gt; and VResizeLinearVec_32s8u, identical):
 /// each tap contributes <c>(β·(H &gt;&gt; 4)) &gt;&gt; 16</c>; the sum is rounded as <c>(s + 2) &gt;&gt; 2</c>.
 /// </summary>
-public readonly struct LinearVerticalOp : IResampleOp<int, int, int, byte>
+public readonly struct LinearVerticalOp : IResampleOp<int, int, int, byte>, IInt32Lanes
 {
     public int Begin(int lane) => 0;
 
     public int Accumulate(int acc, int sample, int weight) => acc + ((weight * (sample >> 4)) >> 16);
 
     public byte Finish(int acc, int lane) => OpenCvRounding.SaturateToByte((acc + 2) >> 2);
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight)
+        => acc + Vector256.ShiftRightArithmetic(weight * Vector256.ShiftRightArithmetic(sample, 4), 16);
+
+    public Vector256<int> FinishLanes(Vector256<int> acc) => Int32Lanes.SaturateToByte(Vector256.ShiftRightArithmetic(acc + Vector256.Create(2), 2));
 }
 
 /// <summary>FixedPtCast&lt;int, uchar, 22&gt;: <c>sat((Σ H·β + 2^21) &gt;&gt; 22)</c> (INTER_LANCZOS4 8U vertical).</summary>
-public readonly struct FixedPoint22VerticalOp : IResampleOp<int, int, int, byte>
+public readonly struct FixedPoint22VerticalOp : IResampleOp<int, int, int, byte>, IInt32Lanes
 {
     public int Begin(int lane) => 0;
 
     public int Accumulate(int acc, int sample, int weight) => acc + (sample * weight);
 
     public byte Finish(int acc, int lane) => OpenCvRounding.SaturateToByte((acc + (1 << 21)) >> 22);
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight) => acc + (sample * weight);
+
+    public Vector256<int> FinishLanes(Vector256<int> acc) => Int32Lanes.SaturateToByte(Vector256.ShiftRightArithmetic(acc + Vector256.Create(1 << 21), 22));
 }
 
 /// <summary>The two accumulators of <see cref="CubicVerticalOp"/>: the SIMD body's float and the scalar tail's int.</summary>
@@ -89,7 +109,7 @@ public readonly struct CubicVerticalOp : IResampleOp<int, int, CubicAccumulator,
 /// INTER_AREA, integer scales: the block sum, rounded as <c>(s + 2) &gt;&gt; 2</c> for 2×2 cells (the SIMD kernel
 /// and its scalar tail) and as cvRound(s · (1/area)) in float for every other factor pair (1×4 and 4×1 included).
 /// </summary>
-public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>
+public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>, IInt32Lanes
 {
     // Kernel parameters must be blittable, so the flag is kept as an int.
     private readonly int twoByTwo;
@@ -110,6 +130,15 @@ public readonly struct AreaFastVerticalOp : IResampleOp<int, int, int, byte>
         => twoByTwo != 0
             ? OpenCvRounding.SaturateToByte((acc + 2) >> 2)
             : OpenCvRounding.SaturateToByte(OpenCvRounding.RoundHalfEven(StrictFloat.Mul(acc, Scale)));
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight) => acc + (sample * weight);
+
+    public Vector256<int> FinishLanes(Vector256<int> acc)
+        => twoByTwo != 0
+            ? Int32Lanes.SaturateToByte(Vector256.ShiftRightArithmetic(acc + Vector256.Create(2), 2))
+            : Int32Lanes.SaturateToByte(Int32Lanes.RoundHalfEven(Vector256.ConvertToSingle(acc) * Vector256.Create(Scale)));
 }
 
 /// <summary>INTER_AREA general decimation, horizontal: <c>buf += S·α</c> in float, in table order.</summary>
@@ -133,7 +162,7 @@ public readonly struct AreaVerticalOp : IResampleOp<float, float, float, byte>
 }
 
 /// <summary>INTER_LINEAR_EXACT horizontal: ufixedpoint16 (8 fractional bits) Σ c·p, saturating at 65535.</summary>
-public readonly struct LinearExactHorizontalOp : IResampleOp<byte, int, int, int>
+public readonly struct LinearExactHorizontalOp : IResampleOp<byte, int, int, int>, IInt32Lanes
 {
     public int Begin(int lane) => 0;
 
@@ -144,10 +173,17 @@ public readonly struct LinearExactHorizontalOp : IResampleOp<byte, int, int, int
     }
 
     public int Finish(int acc, int lane) => acc;
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight)
+        => Vector256.Min(acc + (sample * weight), Vector256.Create((int)ushort.MaxValue));
+
+    public Vector256<int> FinishLanes(Vector256<int> acc) => acc;
 }
 
 /// <summary>INTER_LINEAR_EXACT vertical: ufixedpoint32 (16 fractional bits) Σ h·c, cast to uint8 rounding half up.</summary>
-public readonly struct LinearExactVerticalOp : IResampleOp<int, int, uint, byte>
+public readonly struct LinearExactVerticalOp : IResampleOp<int, int, uint, byte>, IInt32Lanes
 {
     public uint Begin(int lane) => 0;
 
@@ -158,6 +194,15 @@ public readonly struct LinearExactVerticalOp : IResampleOp<int, int, uint, byte>
         uint v = (acc + 0x8000u) >> 16;
         return v > 255 ? (byte)255 : (byte)v;
     }
+
+    public Vector256<int> BeginLanes() => Vector256<int>.Zero;
+
+    // The low 32 bits of a product and a sum are the same in int and uint.
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight) => acc + (sample * weight);
+
+    // After the logical shift the value lies in [0, 65535], where signed and unsigned minimum agree.
+    public Vector256<int> FinishLanes(Vector256<int> acc)
+        => Vector256.Min(Vector256.ShiftRightLogical(acc + Vector256.Create(0x8000), 16), Vector256.Create(255));
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SysNoise.Kernels.Numerics;
 
 namespace SysNoise.Kernels.Resize.Pillow;
@@ -7,7 +8,7 @@ namespace SysNoise.Kernels.Resize.Pillow;
 /// at one half (2^21) and is clipped through <c>clip8</c>, i.e. <c>clamp(ss &gt;&gt; 22, 0, 255)</c>.
 /// Each pass writes uint8, so a two-pass resize rounds in between.
 /// </summary>
-public readonly struct PillowClip8Op : IResampleOp<byte, int, int, byte>
+public readonly struct PillowClip8Op : IResampleOp<byte, int, int, byte>, IInt32Lanes
 {
     public int Begin(int lane) => 1 << (PillowWeights.PrecisionBits - 1);
 
@@ -18,6 +19,12 @@ public readonly struct PillowClip8Op : IResampleOp<byte, int, int, byte>
         int v = acc >> PillowWeights.PrecisionBits;
         return v < 0 ? (byte)0 : v > 255 ? (byte)255 : (byte)v;
     }
+
+    public Vector256<int> BeginLanes() => Vector256.Create(1 << (PillowWeights.PrecisionBits - 1));
+
+    public Vector256<int> AccumulateLanes(Vector256<int> acc, Vector256<int> sample, Vector256<int> weight) => acc + (sample * weight);
+
+    public Vector256<int> FinishLanes(Vector256<int> acc) => Int32Lanes.SaturateToByte(Vector256.ShiftRightArithmetic(acc, PillowWeights.PrecisionBits));
 }
 
 /// <summary>Pillow's mode-F pass (<c>ImagingResample*_32bpc</c>): a double sum of float·double, stored as float.</summary>

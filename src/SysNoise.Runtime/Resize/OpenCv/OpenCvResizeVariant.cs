@@ -232,7 +232,8 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     /// <summary>
     /// A horizontal pass then a vertical one. When the vertical taps read only some source rows (a downscale
     /// without antialiasing), those rows are gathered first and only they are resampled horizontally; each
-    /// row's horizontal result does not depend on the others, so the bytes are the same.
+    /// row's horizontal result does not depend on the others, so the bytes are the same. The host runs the
+    /// two passes fused (only the rows read, each once), as OpenCV's own loop does.
     /// </summary>
     private static List<PlanStep> HorizontalThenVertical<TMid, TCoeffH, TAccH, TCoeffV, TAccV, THorizontal, TVertical>(
         ResizeGeometry g, AxisWeights<TCoeffH> horizontal, AxisWeights<TCoeffV> vertical, THorizontal horizontalOp, TVertical verticalOp)
@@ -245,17 +246,18 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
         where TVertical : struct, IResampleOp<TMid, TCoeffV, TAccV, byte>
     {
         var steps = new List<PlanStep>();
+        AxisWeights<TCoeffV> kernelVertical = vertical;
         int[] rows = vertical.UsedSources();
         if (rows.Length < g.InHeight)
         {
             int[] columns = Enumerable.Range(0, g.InWidth).ToArray();
             steps.Add(new Gather2DStep<byte>(AxisWeights<byte>.Gather(g.InHeight, rows), AxisWeights<byte>.Gather(g.InWidth, columns), g.Channels));
-            vertical = vertical.Compacted(rows);
+            kernelVertical = vertical.Compacted(rows);
         }
 
         steps.Add(new AxisPassStep<byte, TCoeffH, TAccH, TMid, THorizontal>(horizontal, g.Horizontal(0, rows.Length), horizontalOp));
-        steps.Add(new AxisPassStep<TMid, TCoeffV, TAccV, byte, TVertical>(vertical, g.Vertical(rows.Length, g.OutWidth), verticalOp));
-        return steps;
+        steps.Add(new AxisPassStep<TMid, TCoeffV, TAccV, byte, TVertical>(kernelVertical, g.Vertical(rows.Length, g.OutWidth), verticalOp));
+        return [new HorizontalThenVerticalStep<TMid, TCoeffH, TAccH, TCoeffV, TAccV, THorizontal, TVertical>(steps, g.Channels, horizontal, vertical, horizontalOp, verticalOp)];
     }
 
     private List<PlanStep> Cubic(ResizeGeometry g)
@@ -278,23 +280,39 @@ public sealed class OpenCvResizeVariant : PlannedResizeVariant, ITieResidueVaria
     // IPP: float weights, fused accumulation, float intermediate; the vertical pass runs first.
     private static List<PlanStep> IppCubicPasses<TOut, TSecond>(ResizeGeometry g)
         where TOut : unmanaged
-        where TSecond : struct, IResampleOp<float, float, float, TOut> =>
-    [
-        new AxisPassStep<byte, float, float, float, IppCubicFirstPassOp>(OpenCvWeights.IppCubic(g.InHeight, g.OutHeight), new PassGeometry(1, 0, g.InHeight, g.OutHeight, g.InWidth * g.Channels), default),
-        new AxisPassStep<float, float, float, TOut, TSecond>(OpenCvWeights.IppCubic(g.InWidth, g.OutWidth), g.Horizontal(0, g.OutHeight), default),
-    ];
+        where TSecond : struct, IResampleOp<float, float, float, TOut>
+    {
+        AxisWeights<float> vertical = OpenCvWeights.IppCubic(g.InHeight, g.OutHeight), horizontal = OpenCvWeights.IppCubic(g.InWidth, g.OutWidth);
+        PlanStep[] steps =
+        [
+            new AxisPassStep<byte, float, float, float, IppCubicFirstPassOp>(vertical, new PassGeometry(1, 0, g.InHeight, g.OutHeight, g.InWidth * g.Channels), default),
+            new AxisPassStep<float, float, float, TOut, TSecond>(horizontal, g.Horizontal(0, g.OutHeight), default),
+        ];
+        return [new VerticalThenHorizontalStep<float, TOut, float, float, float, float, IppCubicFirstPassOp, TSecond>(steps, g.Channels, vertical, horizontal, default, default)];
+    }
 
-    private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY) =>
-    [
-        new AxisPassStep<byte, int, int, int, IntSumOp>(OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY), g.Vertical(g.InHeight, g.OutWidth), new AreaFastVerticalOp(factorX, factorY)),
-    ];
+    private static List<PlanStep> AreaBoxes(ResizeGeometry g, int factorX, int factorY)
+    {
+        AxisWeights<int> horizontal = OpenCvWeights.AreaBox(g.InWidth, g.OutWidth, factorX), vertical = OpenCvWeights.AreaBox(g.InHeight, g.OutHeight, factorY);
+        var verticalOp = new AreaFastVerticalOp(factorX, factorY);
+        PlanStep[] steps =
+        [
+            new AxisPassStep<byte, int, int, int, IntSumOp>(horizontal, g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<int, int, int, byte, AreaFastVerticalOp>(vertical, g.Vertical(g.InHeight, g.OutWidth), verticalOp),
+        ];
+        return [new HorizontalThenVerticalStep<int, int, int, int, int, IntSumOp, AreaFastVerticalOp>(steps, g.Channels, horizontal, vertical, default, verticalOp)];
+    }
 
-    private static List<PlanStep> AreaTables(ResizeGeometry g) =>
-    [
-        new AxisPassStep<byte, float, float, float, AreaHorizontalOp>(OpenCvWeights.AreaTable(g.InWidth, g.OutWidth), g.Horizontal(0, g.InHeight), default),
-        new AxisPassStep<float, float, float, byte, AreaVerticalOp>(OpenCvWeights.AreaTable(g.InHeight, g.OutHeight), g.Vertical(g.InHeight, g.OutWidth), default),
-    ];
+    private static List<PlanStep> AreaTables(ResizeGeometry g)
+    {
+        AxisWeights<float> horizontal = OpenCvWeights.AreaTable(g.InWidth, g.OutWidth), vertical = OpenCvWeights.AreaTable(g.InHeight, g.OutHeight);
+        PlanStep[] steps =
+        [
+            new AxisPassStep<byte, float, float, float, AreaHorizontalOp>(horizontal, g.Horizontal(0, g.InHeight), default),
+            new AxisPassStep<float, float, float, byte, AreaVerticalOp>(vertical, g.Vertical(g.InHeight, g.OutWidth), default),
+        ];
+        return [new HorizontalThenVerticalStep<float, float, float, float, float, AreaHorizontalOp, AreaVerticalOp>(steps, g.Channels, horizontal, vertical, default, default)];
+    }
 
     private static List<PlanStep> LinearExact(ResizeGeometry g)
         => HorizontalThenVertical<int, int, int, int, uint, LinearExactHorizontalOp, LinearExactVerticalOp>(
