@@ -37,9 +37,10 @@ public sealed class OnnxSession
 
     /// <summary>
     /// Runs the model. <paramref name="onValue"/>, when given, sees every value as it is produced (graph inputs and
-    /// every node output, by ONNX value name): the per-layer dump.
+    /// every node output, by ONNX value name): the per-layer dump. <paramref name="onNodeTimed"/>, when given, gets each
+    /// node with the <see cref="System.Diagnostics.Stopwatch"/> ticks its operator took (the profiler's per-op times).
     /// </summary>
-    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, Action<string, Tensor>? onValue = null)
+    public IReadOnlyDictionary<string, Tensor> Run(IReadOnlyDictionary<string, Tensor> inputs, Action<string, Tensor>? onValue = null, Action<OnnxNode, long>? onNodeTimed = null)
     {
         OnnxGraph graph = Model.Graph;
         var values = new Dictionary<string, Tensor>(Initializers, StringComparer.Ordinal);
@@ -73,6 +74,7 @@ public sealed class OnnxSession
             }
 
             Tensor[] results;
+            long started = onNodeTimed is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 results = operators[i].Run(context, node, args);
@@ -81,6 +83,8 @@ public sealed class OnnxSession
             {
                 throw new SysNoiseIOException(Model.Path, $"{node.Label}: {ex.Message}", ex);
             }
+
+            onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
 
             for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
             {
