@@ -106,7 +106,9 @@ public static class ModelBench
         pause = GC.GetTotalPauseDuration() - pause;
 
         double oursMed = Median(oursMs), ortMed = Median(ortMs);
-        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} interleaved runs, Vector512 {Vector512.IsHardwareAccelerated}"));
+        // The machine may be shared: the load average says how much the figures can be trusted.
+        string load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} interleaved runs, Vector512 {Vector512.IsHardwareAccelerated}, load average {load}"));
         Console.WriteLine(string.Create(ic, $"  SysNoise      median {oursMed,8:0.00} ms   min {oursMs.Min(),8:0.00} ms"));
         Console.WriteLine(string.Create(ic, $"  ONNX Runtime  median {ortMed,8:0.00} ms   min {ortMs.Min(),8:0.00} ms"));
         Console.WriteLine(string.Create(ic, $"  ratio SysNoise/ORT (medians) {oursMed / ortMed:0.00}x; output relative L2 vs ORT {RelativeL2(ours, theirs):E2}"));
@@ -120,13 +122,20 @@ public static class ModelBench
     private static void Profile(OnnxSession session, Dictionary<string, Tensor> feeds, OnnxModel model)
     {
         var ic = CultureInfo.InvariantCulture;
+        // Shapes from one dumped run (a dump keeps every value, so the profiled runs go without it).
         var shapes = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach ((string name, Tensor t) in model.Graph.Initializers)
+        {
+            shapes[name] = t.Shape;
+        }
+
+        session.Run(feeds, (name, v) => shapes[name] = v.Shape);
         var perNode = new double[model.Graph.Nodes.Count];
         var totals = new List<double>();
         for (int r = 0; r < ProfiledRuns; r++)
         {
             long t = Stopwatch.GetTimestamp();
-            session.Run(feeds, (name, v) => shapes[name] = v.Shape, (node, ticks) => perNode[node.Index] += ticks * 1000.0 / Stopwatch.Frequency / ProfiledRuns);
+            session.Run(feeds, null, (node, ticks) => perNode[node.Index] += ticks * 1000.0 / Stopwatch.Frequency / ProfiledRuns);
             totals.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
         }
 
@@ -162,18 +171,19 @@ public static class ModelBench
     /// <summary>The op type, convolutions split by kind, and the node's GFLOP (2 per multiply-add) where it is a Conv/Gemm.</summary>
     private static (string Kind, double Gflop) Kind(OnnxNode node, OnnxModel model, Dictionary<string, int[]> shapes)
     {
-        if (node.OpType != "Conv" || !model.Graph.Initializers.TryGetValue(node.Inputs[1], out Tensor? w) || !shapes.TryGetValue(node.Outputs[0], out int[]? y))
+        // Weights are initializers or (in Paddle exports) Constant node outputs.
+        if (node.OpType != "Conv" || !shapes.TryGetValue(node.Inputs[1], out int[]? w) || !shapes.TryGetValue(node.Outputs[0], out int[]? y))
         {
             return (node.OpType, 0);
         }
 
         long group = node.Int("group", 1);
         long[] strides = node.Ints("strides") ?? [1];
-        int[] k = w.Shape[2..];
+        int[] k = w[2..];
         string kernel = string.Join("x", k);
         string stride = strides.All(s => s == 1) ? "s1" : "s" + strides.Max();
-        double gflop = 2.0 * Tensor.ElementCount(y) * Tensor.ElementCount(w.Shape.AsSpan(1)) / 1e9;
-        if (group > 1 && w.Shape[1] == 1)
+        double gflop = 2.0 * Tensor.ElementCount(y) * Tensor.ElementCount(w.AsSpan(1)) / 1e9;
+        if (group > 1 && w[1] == 1)
         {
             return ($"Conv dw {kernel} {stride}", gflop);
         }

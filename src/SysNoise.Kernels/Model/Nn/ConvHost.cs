@@ -148,15 +148,24 @@ public static unsafe class ConvHost
     /// path, which reads <paramref name="weights"/>). <paramref name="bias"/> may be null.
     /// </summary>
     public static void Run(float[] x, float[] weights, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads)
+        => Run(x, weights, packedWeights, bias, y, g, threads, default);
+
+    /// <summary>As above, then <paramref name="epilogue"/> (an absorbed Add / Relu / Clip) on every output.</summary>
+    public static void Run(float[] x, float[] weights, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
     {
         if (g.OutputElements == 0)
         {
             return;
         }
 
+        if (epilogue.Skip is { } skipArray && skipArray.Length != y.Length)
+        {
+            throw new ArgumentException("the fused Add operand must have the convolution's output shape");
+        }
+
         if (IsDepthwise(g))
         {
-            Depthwise(x, weights, bias, y, g, threads);
+            Depthwise(x, weights, bias, y, g, threads, epilogue);
             return;
         }
 
@@ -197,8 +206,9 @@ public static unsafe class ConvHost
                     fixed (float* bp = bias)
                     {
                         fixed (float* pb = packedB)
+                        fixed (float* sp = epilogue.Skip)
                         {
-                            nint xa = (nint)xp, ya = (nint)yp, wa = (nint)wp, ba = (nint)bp, pba = (nint)pb;
+                            nint xa = (nint)xp, ya = (nint)yp, wa = (nint)wp, ba = (nint)bp, pba = (nint)pb, spa = (nint)sp;
                             for (int img = 0; img < images; img++)
                             {
                                 int n = img / g.Group, gi = img % g.Group;
@@ -227,7 +237,15 @@ public static unsafe class ConvHost
                                     int nt = task / mChunks;
                                     int n0 = nt * colsPerTask, n1 = Math.Min(p, n0 + colsPerTask);
                                     int mp0 = mc * panelsPerChunk, mp1 = Math.Min(mPanels, mp0 + panelsPerChunk);
-                                    GemmHost.Run((float*)a, ocg, k, new PrepackedPanels((float*)pba, k), n0, n1, mp0, mp1, (float*)yout, p, (float*)rb, null);
+                                    if (epilogue.IsEmpty)
+                                    {
+                                        GemmHost.Run((float*)a, ocg, k, new PrepackedPanels((float*)pba, k), n0, n1, mp0, mp1, (float*)yout, p, (float*)rb, null);
+                                    }
+                                    else
+                                    {
+                                        var finish = new ConvTileEpilogue(epilogue, (float*)ya, (float*)spa);
+                                        GemmHost.Run((float*)a, ocg, k, new PrepackedPanels((float*)pba, k), n0, n1, mp0, mp1, (float*)yout, p, (float*)rb, null, finish);
+                                    }
                                 }
 
                                 if (t == 1)
@@ -261,7 +279,7 @@ public static unsafe class ConvHost
     /// Depthwise 2-D: each output channel oc reads input channel oc / (OC/C). The plane is copied into a zero-padded
     /// buffer, so every tap (padding included, as 0) joins the chain acc = fma(w, x, acc) in (kh, kw) order.
     /// </summary>
-    private static void Depthwise(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads)
+    private static void Depthwise(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
     {
         int ocg = g.GroupOutChannels;
         int planes = g.Batch * g.OutChannels;
@@ -304,6 +322,7 @@ public static unsafe class ConvHost
                 fixed (float* wp = weights)
                 {
                     fixed (float* yp = y)
+                    fixed (float* sp = epilogue.Skip)
                     {
                         float* tmp = stackalloc float[16];
                         for (int oh = 0; oh < g.OutH; oh++)
@@ -358,6 +377,11 @@ public static unsafe class ConvHost
 
                                     yrow[ow] = hasBias ? acc + b : acc;
                                 }
+                            }
+
+                            if (!epilogue.IsEmpty)
+                            {
+                                epilogue.Apply(yrow, sp == null ? null : sp + (yrow - yp), g.OutW);
                             }
                         }
                     }

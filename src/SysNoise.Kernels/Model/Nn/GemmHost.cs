@@ -13,6 +13,21 @@ public unsafe interface IPanelSource
     float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride);
 }
 
+/// <summary>Work on a finished tile of C (rows × cols at c, row stride ldc), after the whole K chain and the bias.</summary>
+public unsafe interface ITileEpilogue
+{
+    void Finish(float* c, long ldc, int rows, int cols);
+}
+
+/// <summary>No epilogue: C is the GEMM result.</summary>
+public readonly unsafe struct NoEpilogue : ITileEpilogue
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Finish(float* c, long ldc, int rows, int cols)
+    {
+    }
+}
+
 /// <summary>B given as a strided matrix: B(k, n) = data[k·rowStride + n·colStride].</summary>
 public readonly unsafe struct StridedPanels(float* data, long rowStride, long colStride) : IPanelSource
 {
@@ -136,6 +151,14 @@ public static unsafe class GemmHost
     /// </summary>
     public static void Run<TB>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work)
         where TB : struct, IPanelSource
+        => Run(packedA, m, k, b, n0, n1, mp0, mp1, c, ldc, rowBias, work, default(NoEpilogue));
+
+    /// <summary>
+    /// As above, then <paramref name="epilogue"/> on every finished tile of C (after the bias), while it is in L1.
+    /// </summary>
+    public static void Run<TB, TE>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work, TE epilogue)
+        where TB : struct, IPanelSource
+        where TE : struct, ITileEpilogue
     {
         int mr = MR, nr = NR;
         float* tile = stackalloc float[8 * 32];
@@ -162,6 +185,10 @@ public static unsafe class GemmHost
                         if (rows == mr && cols == nr)
                         {
                             Tile(ap, bp, kc, cp, ldc, accumulate, bias, rows);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
                         }
                         else
                         {
@@ -189,6 +216,11 @@ public static unsafe class GemmHost
                                 {
                                     cp[(r * ldc) + j] = tile[(r * nr) + j];
                                 }
+                            }
+
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
                             }
                         }
                     }

@@ -1,7 +1,12 @@
+using System.Collections.Concurrent;
+using SysNoise.Kernels.Model.Nn;
 using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.IO;
 using SysNoise.Runtime.Model.Graph;
 using SysNoise.Runtime.Model.Ops;
+using SysNoise.Runtime.Model.Ops.Basic;
+using SysNoise.Runtime.Model.Ops.Elementwise;
+using SysNoise.Runtime.Model.Ops.Nn;
 using SysNoise.Runtime.Tensors;
 
 namespace SysNoise.Runtime.Model.Execution;
@@ -14,6 +19,9 @@ namespace SysNoise.Runtime.Model.Execution;
 public sealed class OnnxSession
 {
     private readonly IOnnxOperator[] operators;
+    private readonly ConcurrentBag<BufferArena> arenas = [];
+    private readonly ConvFusion?[] fusions;
+    private readonly Dictionary<string, int> constantProducers;
 
     public OnnxSession(OnnxModel model, ExecutionOptions? options = null, Device? device = null)
     {
@@ -23,6 +31,24 @@ public sealed class OnnxSession
         RefuseUnimplementedPrecision(model, Options.Precision);
         operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
         Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options);
+        fusions = ConvFusionPlan.Build(model.Graph);
+        constantProducers = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < model.Graph.Nodes.Count; i++)
+        {
+            OnnxNode n = model.Graph.Nodes[i];
+            if (operators[i] is ConstantOperator && n.Inputs.Count == 0 && n.Outputs.Count == 1)
+            {
+                constantProducers[n.Outputs[0]] = i;
+            }
+        }
+
+        for (int i = 0; i < fusions.Length; i++)
+        {
+            if (operators[i] is not ConvOp)
+            {
+                fusions[i] = null;
+            }
+        }
     }
 
     public OnnxModel Model { get; }
@@ -57,10 +83,20 @@ public sealed class OnnxSession
             onValue?.Invoke(input.Name, stored);
         }
 
-        var context = new OpContext(Options, Device);
+        // Buffers are recycled on the host when no dump holds on to every value (a dumped value must keep its bits), and
+        // only then may a Conv absorb the nodes after it (a dump must see their intermediate values).
+        BufferArena? arena = onValue is null && Device is HostDevice ? (arenas.TryTake(out BufferArena? a) ? a : new BufferArena()) : null;
+        bool fuse = arena is not null && Options.FuseElementwise && Options.Precision == Precision.Fp32;
+        bool[]? absorbed = fuse ? new bool[graph.Nodes.Count] : null;
+        var context = new OpContext(Options, Device, arena);
         var args = new List<Tensor?>(8);
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
+            if (absorbed?[i] == true)
+            {
+                continue;
+            }
+
             OnnxNode node = graph.Nodes[i];
             args.Clear();
             foreach (string name in node.Inputs)
@@ -73,8 +109,23 @@ public sealed class OnnxSession
                 LegacyBroadcast(node, args);
             }
 
-            Tensor[] results;
             long started = onNodeTimed is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            if (fuse && fusions[i] is { } fusion && RunFused(context, node, args, fusion, values) is { } fused)
+            {
+                onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                Store(fusion.Output, fused);
+                arena!.EndNode();
+                ReleaseDead(node, i);
+                foreach (int j in fusion.Absorbed)
+                {
+                    absorbed![j] = true;
+                    ReleaseDead(graph.Nodes[j], j);
+                }
+
+                continue;
+            }
+
+            Tensor[] results;
             try
             {
                 results = operators[i].Run(context, node, args);
@@ -85,24 +136,39 @@ public sealed class OnnxSession
             }
 
             onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-
             for (int k = 0; k < node.Outputs.Count && k < results.Length; k++)
             {
-                if (node.Outputs[k].Length == 0)
+                if (node.Outputs[k].Length > 0)
                 {
-                    continue;
+                    Store(node.Outputs[k], results[k]);
                 }
-
-                Tensor r = PrecisionTransforms.StoreActivation(results[k], Options);
-                values[node.Outputs[k]] = r;
-                onValue?.Invoke(node.Outputs[k], r);
             }
 
+            arena?.EndNode();
+            ReleaseDead(node, i);
+        }
+
+        void Store(string name, Tensor result)
+        {
+            Tensor r = PrecisionTransforms.StoreActivation(result, Options);
+            if (values.Remove(name, out Tensor? replaced))
+            {
+                arena?.Release(replaced.RawData);
+            }
+
+            values[name] = r;
+            arena?.Hold(r.RawData);
+            onValue?.Invoke(name, r);
+        }
+
+        // Values whose last reader is node i are dropped; their buffers go back to the arena.
+        void ReleaseDead(OnnxNode node, int i)
+        {
             foreach (string name in node.Inputs)
             {
-                if (name.Length > 0 && graph.LastUse.TryGetValue(name, out int last) && last == i && !Initializers.ContainsKey(name))
+                if (name.Length > 0 && graph.LastUse.TryGetValue(name, out int last) && last == i && !Initializers.ContainsKey(name) && values.Remove(name, out Tensor? dead))
                 {
-                    values.Remove(name);
+                    arena?.Release(dead.RawData);
                 }
             }
         }
@@ -113,7 +179,69 @@ public sealed class OnnxSession
             outputs[o.Name] = values[o.Name];
         }
 
+        if (arena is not null)
+        {
+            foreach (Tensor t in outputs.Values)
+            {
+                arena.Disown(t.RawData);
+            }
+
+            arena.EndRun();
+            arenas.Add(arena);
+        }
+
         return outputs;
+    }
+
+    /// <summary>
+    /// Runs a Conv with the nodes its <see cref="ConvFusion"/> absorbs, when every operand they need is already there
+    /// (the Add's other input, Clip's bounds) and the Conv kernel can take them; else null (the nodes then run one by one).
+    /// </summary>
+    private Tensor? RunFused(OpContext context, OnnxNode node, List<Tensor?> args, ConvFusion fusion, Dictionary<string, Tensor> values)
+    {
+        Tensor<float>? skip = null;
+        if (fusion.Skip is { } skipName && (!values.TryGetValue(skipName, out Tensor? s) || (skip = s as Tensor<float>) is null))
+        {
+            return null;
+        }
+
+        var epilogue = new ConvEpilogue { SkipFirst = fusion.SkipFirst };
+        if (fusion.Activation is { OpType: "Relu" })
+        {
+            epilogue = epilogue with { Activation = ConvActivation.Relu };
+        }
+        else if (fusion.Activation is { OpType: "Clip" } clip)
+        {
+            // Exporters put a Clip's bound Constants right before the Clip, after the Conv: such a Constant is read here
+            // (it still runs as its own node later).
+            Tensor? Bound(int index)
+            {
+                string name = index < clip.Inputs.Count ? clip.Inputs[index] : string.Empty;
+                return name.Length == 0 ? null
+                    : values.TryGetValue(name, out Tensor? t) ? t
+                    : constantProducers.TryGetValue(name, out int producer) ? operators[producer].Run(context, Model.Graph.Nodes[producer], [])[0]
+                    : null;
+            }
+
+            bool missing = clip.Inputs.Skip(1).Any(n => n.Length > 0 && !values.ContainsKey(n) && !constantProducers.ContainsKey(n));
+            Tensor? lo = Bound(1), hi = Bound(2);
+            if (missing || (clip.Opset >= 11 && ((lo is not null && lo.Length != 1) || (hi is not null && hi.Length != 1))))
+            {
+                return null; // the Clip node runs by itself (and reports a bad bound as its own error)
+            }
+
+            (float l, float h) = ClipOperator.FloatBounds(clip, lo, hi);
+            epilogue = epilogue with { Activation = ConvActivation.Clip, Lo = l, Hi = h };
+        }
+
+        try
+        {
+            return ConvOp.RunFused(context, node, args, skip, epilogue);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
+        {
+            throw new SysNoiseIOException(Model.Path, $"{node.Label}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>

@@ -52,10 +52,48 @@ public sealed class ConvOp : IOnnxOperator
         }
 
         // Every output element is written by the GEMM tiles (or the depthwise loop): no zeroing pass needed.
-        var y = new Tensor<float>(GC.AllocateUninitializedArray<float>(checked((int)g.OutputElements)), shape);
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
         float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
         ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads);
         return [y];
+    }
+
+    /// <summary>
+    /// The host fp32 convolution with absorbed elementwise nodes (<see cref="ConvEpilogue"/>), or null when this run
+    /// cannot fuse them (fp16 accumulation, an ILGPU device, or an Add operand of another shape): the caller then runs
+    /// the nodes one by one.
+    /// </summary>
+    public static Tensor<float>? RunFused(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, Tensor<float>? skip, ConvEpilogue epilogue)
+    {
+        if (Acc16Host.Applies(context) || context.Ilgpu is not null)
+        {
+            return null;
+        }
+
+        Tensor<float> x = NnAttributes.Float(inputs[0], node, "X");
+        Tensor<float> w = NnAttributes.Float(inputs[1], node, "W");
+        Tensor<float>? b = inputs.Count > 2 && inputs[2] is not null ? NnAttributes.Float(inputs[2], node, "B") : null;
+        NnGeometry g = NnAttributes.Conv(node, x.Shape, w.Shape);
+        if (b is not null && b.Length != g.OutChannels)
+        {
+            throw new ArgumentException($"bias has {b.Length} values for {g.OutChannels} output channels");
+        }
+
+        int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (skip is not null)
+        {
+            if (!skip.Shape.AsSpan().SequenceEqual(shape))
+            {
+                return null;
+            }
+
+            epilogue = epilogue with { Skip = skip.Data };
+        }
+
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
+        float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
+        ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads, epilogue);
+        return y;
     }
 
     private static float[] PackedFor(Tensor<float> w, NnGeometry g)

@@ -1,0 +1,292 @@
+using System.Runtime.Intrinsics;
+using SysNoise.Kernels.Model.Elementwise;
+using SysNoise.Kernels.Model.Nn;
+using SysNoise.Runtime.Devices;
+using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Onnx;
+using SysNoise.Runtime.Tensors;
+using SysNoise.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SysNoise.Tests.Model;
+
+/// <summary>
+/// The host path's speed-ups keep every bit: 16-lane forms of the elementwise ops against their scalar forms (special
+/// values included); the convolution epilogue (absorbed Add / Relu / Clip) against the unfused ops; and whole zoo models
+/// run with recycled buffers and fused epilogues against the same session's per-value dump (which runs every node by
+/// itself on fresh arrays — the path the ILGPU simulator tests compare node by node).
+/// </summary>
+public sealed class HostFastPathTests(ITestOutputHelper output)
+{
+    private static string Reproduce => $"reproduce: SYSNOISE_SEED={RandomImages.RunSeed} dotnet test tests/SysNoise.Tests --filter \"FullyQualifiedName~{nameof(HostFastPathTests)}\"";
+
+    private static readonly float[] Specials =
+    [
+        0f, -0f, float.NaN, -float.NaN, BitConverter.Int32BitsToSingle(0x7FA00001), float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon,
+        1e-40f, -1e-40f, float.MaxValue, -float.MaxValue, 1f, -1f, 6f, 6.0000005f, 5.9999995f, 3e38f, -3e38f,
+    ];
+
+    [Fact]
+    public void VectorFormsMatchScalarForms()
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            output.WriteLine("no AVX-512: the host loops use the scalar forms; nothing to compare");
+            return;
+        }
+
+        var rng = new Random(RandomImages.RunSeed ^ 0x7ec);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        (float Lo, float Hi)[] bounds = [(0f, 6f), (-1.5f, 2.25f), (float.NegativeInfinity, float.PositiveInfinity), (float.MinValue, float.MaxValue), (-0f, 0f), (0f, -0f), (3f, 3f), (2f, -2f)];
+        int lanes = 0;
+        for (int round = 0; round < 2000; round++)
+        {
+            float[] a = Lanes(rng), b = Lanes(rng);
+            var va = Vector512.Create(a);
+            var vb = Vector512.Create(b);
+            CheckUnary(default(ReluOp), va, a, "Relu");
+            (float lo, float hi) = bounds[round % bounds.Length];
+            CheckUnary(new ClipOp(lo, hi), va, a, $"Clip({lo:R}, {hi:R})");
+            CheckBinary(default(AddOp), va, vb, a, b, "Add");
+            CheckBinary(default(SubOp), va, vb, a, b, "Sub");
+            CheckBinary(default(MulOp), va, vb, a, b, "Mul");
+            CheckBinary(default(DivOp), va, vb, a, b, "Div");
+            lanes += 16;
+        }
+
+        output.WriteLine($"{lanes} lanes per op (Relu, Clip with {bounds.Length} bound pairs, Add, Sub, Mul, Div) bit-identical");
+    }
+
+    private static void CheckUnary<TOp>(TOp op, Vector512<float> v, float[] x, string name)
+        where TOp : struct, IVectorUnaryOp
+    {
+        Vector512<float> r = op.Apply(v);
+        for (int i = 0; i < 16; i++)
+        {
+            float want = op.Apply(x[i]);
+            Assert.True(Same(want, r[i]), $"{name}({x[i]:R} = 0x{BitConverter.SingleToInt32Bits(x[i]):X8}): vector {r[i]:R} (0x{BitConverter.SingleToInt32Bits(r[i]):X8}), scalar {want:R} (0x{BitConverter.SingleToInt32Bits(want):X8})\n{Reproduce}");
+        }
+    }
+
+    private static void CheckBinary<TOp>(TOp op, Vector512<float> va, Vector512<float> vb, float[] a, float[] b, string name)
+        where TOp : struct, IVectorBinaryOp
+    {
+        Vector512<float> r = op.Apply(va, vb);
+        for (int i = 0; i < 16; i++)
+        {
+            float want = op.Apply(a[i], b[i]);
+            Assert.True(Same(want, r[i]), $"{name}({a[i]:R}, {b[i]:R}): vector {r[i]:R} (0x{BitConverter.SingleToInt32Bits(r[i]):X8}), scalar {want:R} (0x{BitConverter.SingleToInt32Bits(want):X8})\n{Reproduce}");
+        }
+    }
+
+    /// <summary>
+    /// Conv + epilogue (Add in both operand orders, Relu, Clip) equals the convolution followed by the scalar ops, on
+    /// the GEMM path (1×1, 3×3, strided, grouped) and the depthwise path, with special values in the Add operand.
+    /// </summary>
+    [Fact]
+    public void ConvEpilogueEqualsTheUnfusedOps()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0xe91);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int cases = 0;
+        foreach (NnGeometry g in ConvGeometries(rng))
+        {
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: false);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.GroupChannels * g.KernelSpatial, specials: false);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials: false);
+            float[] packed = ConvHost.IsDepthwise(g) ? [] : ConvHost.PackWeights(w, g);
+            var plain = new float[g.OutputElements];
+            ConvHost.Run(x, w, packed, bias, plain, g, threads: 2);
+            foreach (ConvEpilogue e in Epilogues(rng, plain.Length))
+            {
+                var fused = new float[plain.Length];
+                ConvHost.Run(x, w, packed, bias, fused, g, threads: 2, e);
+                for (int i = 0; i < plain.Length; i++)
+                {
+                    float v = plain[i];
+                    if (e.Skip is { } s)
+                    {
+                        v = e.SkipFirst ? default(AddOp).Apply(s[i], v) : default(AddOp).Apply(v, s[i]);
+                    }
+
+                    v = e.Activation switch
+                    {
+                        ConvActivation.Relu => default(ReluOp).Apply(v),
+                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
+                        _ => v,
+                    };
+                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation} {e.Lo:R}..{e.Hi:R}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
+                }
+
+                cases++;
+            }
+        }
+
+        output.WriteLine($"{cases} convolution × epilogue cases bit-identical to the unfused ops");
+    }
+
+    public static TheoryData<string> Zoo => new(ModelCache.All.Select(m => m.Name));
+
+    /// <summary>
+    /// A session's plain runs (recycled buffers, fused Conv epilogues; then recycled buffers alone) give the bits of
+    /// its per-value dump run, over interleaved runs on two inputs (stale recycled contents must not leak).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Zoo))]
+    public void FusedRecycledRunsMatchTheDump(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        int seed = ModelInputs.SeedFor(name);
+        int[] shape = [2, .. model.Shape[1..]];
+        output.WriteLine($"{name}: input {string.Join("x", shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        OnnxModel onnx = OnnxLoader.Load(ModelCache.PathOf(model));
+        string input = onnx.Graph.Inputs.Single().Name;
+        Tensor<float>[] images = [ModelInputs.Images(model.Kind, shape, seed), ModelInputs.Images(model.Kind, shape, seed + 1)];
+        var options = ExecutionOptions.Default with { Threads = 2 };
+        var fusedSession = new OnnxSession(onnx, options, HostDevice.Shared);
+        var unfusedSession = new OnnxSession(onnx, options with { FuseElementwise = false }, HostDevice.Shared);
+
+        var dumps = images.Select(x => Outputs(fusedSession.Run(new Dictionary<string, Tensor> { [input] = x }, (_, _) => { }), onnx)).ToArray();
+        int reported = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < images.Length; i++)
+            {
+                var feed = new Dictionary<string, Tensor> { [input] = images[i] };
+                int nodes = 0;
+                Tensor[] fused = Outputs(fusedSession.Run(feed, null, (_, _) => nodes++), onnx);
+                reported = nodes;
+                Tensor[] recycled = Outputs(unfusedSession.Run(feed), onnx);
+                for (int o = 0; o < fused.Length; o++)
+                {
+                    Assert.True(BitDifference(dumps[i][o], fused[o]) is null, $"{name} image {i} round {round} output {o}: fused+recycled vs dump: {BitDifference(dumps[i][o], fused[o])}\n{Reproduce}");
+                    Assert.True(BitDifference(dumps[i][o], recycled[o]) is null, $"{name} image {i} round {round} output {o}: recycled vs dump: {BitDifference(dumps[i][o], recycled[o])}\n{Reproduce}");
+                }
+            }
+        }
+
+        int absorbed = onnx.Graph.Nodes.Count - reported;
+        output.WriteLine($"{onnx.Graph.Nodes.Count} nodes, {absorbed} absorbed into Conv epilogues; 2 images × 2 rounds bit-identical to the dump");
+        if (name is "resnet18" or "resnet50")
+        {
+            // Every Relu and residual Add of a ResNet follows a Conv (or an Add that does): most of them must fuse.
+            Assert.True(absorbed >= onnx.Graph.Nodes.Count(n => n.OpType == "Relu") - 1, $"{name}: only {absorbed} nodes absorbed");
+        }
+
+        if (name is "mobilenet_v2")
+        {
+            Assert.True(absorbed >= onnx.Graph.Nodes.Count(n => n.OpType == "Clip"), $"{name}: only {absorbed} nodes absorbed");
+        }
+    }
+
+    private static Tensor[] Outputs(IReadOnlyDictionary<string, Tensor> results, OnnxModel model) => model.Graph.Outputs.Select(o => results[o.Name]).ToArray();
+
+    private static string? BitDifference(Tensor expected, Tensor actual)
+    {
+        if (!expected.Shape.SequenceEqual(actual.Shape) || expected.DType != actual.DType)
+        {
+            return $"{actual.DType} {actual.ShapeText} vs {expected.DType} {expected.ShapeText}";
+        }
+
+        if (expected is Tensor<float> e && actual is Tensor<float> a)
+        {
+            for (int i = 0; i < e.Data.Length; i++)
+            {
+                if (!Same(e.Data[i], a.Data[i]))
+                {
+                    return $"element {i}: {a.Data[i]:R} vs {e.Data[i]:R}";
+                }
+            }
+
+            return null;
+        }
+
+        for (long i = 0; i < expected.Length; i++)
+        {
+            if (!expected.GetAsDouble(i).Equals(actual.GetAsDouble(i)))
+            {
+                return $"element {i}: {actual.GetAsDouble(i):R} vs {expected.GetAsDouble(i):R}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Same bits; two NaNs count as the same (payloads are not part of any library's contract here).</summary>
+    private static bool Same(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b) || (float.IsNaN(a) && float.IsNaN(b));
+
+    private static float[] Lanes(Random rng)
+    {
+        var v = new float[16];
+        for (int i = 0; i < 16; i++)
+        {
+            v[i] = RandomValue(rng, specials: true);
+        }
+
+        return v;
+    }
+
+    private static float RandomValue(Random rng, bool specials) => specials && rng.Next(4) == 0
+        ? Specials[rng.Next(Specials.Length)]
+        : rng.Next(3) switch
+        {
+            0 => (float)((rng.NextDouble() * 16) - 8),
+            1 => (float)(((rng.NextDouble() * 2) - 1) * Math.Pow(10, rng.Next(-40, 38))),
+            _ => BitConverter.Int32BitsToSingle(rng.Next() ^ (rng.Next(2) << 31)),
+        };
+
+    private static float[] RandomArray(Random rng, long length, bool specials)
+    {
+        var a = new float[length];
+        for (long i = 0; i < length; i++)
+        {
+            a[i] = specials ? RandomValue(rng, true) : (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        return a;
+    }
+
+    private static IEnumerable<ConvEpilogue> Epilogues(Random rng, long length)
+    {
+        float[] skip = RandomArray(rng, length, specials: true);
+        yield return new ConvEpilogue { Activation = ConvActivation.Relu };
+        yield return new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = false };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = true, Activation = ConvActivation.Relu };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = false, Activation = ConvActivation.Clip, Lo = -0.5f, Hi = 0.25f };
+    }
+
+    /// <summary>GEMM-path and depthwise-path geometries: 1×1, 3×3 s1/s2 with pads, 7×7 s2, grouped, dilated, odd widths.</summary>
+    private static IEnumerable<NnGeometry> ConvGeometries(Random rng)
+    {
+        (int C, int OC, int H, int W, int K, int S, int Group, int Dil)[] shapes =
+        [
+            (16, 24, 13, 17, 1, 1, 1, 1),
+            (24, 40, 9, 11, 1, 2, 1, 1),
+            (8, 20, 15, 15, 3, 1, 1, 1),
+            (12, 36, 17, 19, 3, 2, 1, 1),
+            (3, 16, 23, 21, 7, 2, 1, 1),
+            (12, 12, 11, 13, 3, 1, 3, 1),
+            (32, 32, 19, 37, 3, 1, 32, 1),
+            (24, 24, 20, 41, 3, 2, 24, 1),
+            (16, 32, 15, 18, 3, 2, 16, 1),
+            (8, 8, 14, 29, 5, 1, 8, 2),
+            (6, 6, 9, 33, 3, 2, 6, 2),
+        ];
+        foreach (var s in shapes)
+        {
+            int pad = s.Dil * (s.K / 2);
+            int batch = 1 + rng.Next(2);
+            int oh = ((s.H + (2 * pad) - (s.Dil * (s.K - 1)) - 1) / s.S) + 1;
+            int ow = ((s.W + (2 * pad) - (s.Dil * (s.K - 1)) - 1) / s.S) + 1;
+            yield return new NnGeometry
+            {
+                Batch = batch, Channels = s.C, InD = 1, InH = s.H, InW = s.W, OutChannels = s.OC, Group = s.Group, KD = 1, KH = s.K, KW = s.K,
+                SD = 1, SH = s.S, SW = s.S, PH = pad, PW = pad, PHEnd = pad, PWEnd = pad, DD = 1, DH = s.Dil, DW = s.Dil, OutD = 1, OutH = oh, OutW = ow,
+            };
+        }
+    }
+
+    private static string Describe(NnGeometry g) => $"conv N{g.Batch} C{g.Channels}→{g.OutChannels} {g.InH}x{g.InW} k{g.KH}x{g.KW} s{g.SH} p{g.PH} d{g.DH} group {g.Group}";
+}
