@@ -158,6 +158,125 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         output.WriteLine($"{cases} {(depthwise ? "depthwise" : "GEMM-path")} convolutions, {elements} outputs bit-identical to the scalar chain");
     }
 
+    /// <summary>
+    /// The host transposed convolution (per-tap GEMMs for non-overlapping windows, else per output) against
+    /// <see cref="NnMath.ConvTransposeElement"/> + bias on random geometries: kernel ≤ stride and overlapping ones, pads,
+    /// output padding (outputs no tap reaches), groups, batch 1–2, special values.
+    /// </summary>
+    [Fact]
+    public unsafe void ConvTransposeMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x7c);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int separable = 0;
+        long elements = 0;
+        for (int c = 0; c < 40; c++)
+        {
+            int sh = 1 + rng.Next(4), sw = rng.Next(3) == 0 ? 1 + rng.Next(4) : sh;
+            bool overlap = rng.Next(4) == 0;
+            int kh = overlap ? 1 + rng.Next(4) : 1 + rng.Next(sh), kw = overlap ? 1 + rng.Next(4) : 1 + rng.Next(sw);
+            int group = rng.Next(3) == 0 ? 2 : 1, icg = 1 + rng.Next(20), ocg = 1 + rng.Next(20);
+            int inH = 1 + rng.Next(30), inW = 1 + rng.Next(45);
+            int ph = rng.Next(kh), pw = rng.Next(kw), phe = rng.Next(kh), pwe = rng.Next(kw);
+            int oph = rng.Next(sh), opw = rng.Next(sw);
+            int outH = (sh * (inH - 1)) + oph + kh - ph - phe, outW = (sw * (inW - 1)) + opw + kw - pw - pwe;
+            if (outH <= 0 || outW <= 0)
+            {
+                c--;
+                continue;
+            }
+
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = icg * group, InD = 1, InH = inH, InW = inW, OutChannels = ocg * group, Group = group,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = sh, SW = sw, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = outH, OutW = outW,
+            };
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.Channels * ocg * kh * kw, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            var y = new float[g.OutputElements];
+            ConvTransposeHost.Run(x, w, bias, y, g, threads: 2);
+            separable += ConvTransposeHost.Separable(g) ? 1 : 0;
+            fixed (float* xp = x)
+            fixed (float* wp = w)
+            {
+                var xs = new PointerSource(xp);
+                var ws = new PointerSource(wp);
+                long i = 0;
+                for (int n = 0; n < g.Batch; n++)
+                {
+                    for (int oc = 0; oc < g.OutChannels; oc++)
+                    {
+                        for (int oh = 0; oh < outH; oh++)
+                        {
+                            for (int ow = 0; ow < outW; ow++, i++)
+                            {
+                                float acc = NnMath.ConvTransposeElement(xs, ws, g, n, oc, 0, oh, ow);
+                                float want = bias is null ? acc : NnMath.AddBias(acc, bias[oc]);
+                                Assert.True(Same(want, y[i]), $"ConvTranspose N{g.Batch} C{g.Channels}→{g.OutChannels} group {group} {inH}x{inW} k{kh}x{kw} s{sh}x{sw} pads {ph},{pw},{phe},{pwe} out {outH}x{outW}: output ({n}, {oc}, {oh}, {ow}): {y[i]:R}, scalar chain {want:R}\n{Reproduce}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            elements += y.Length;
+        }
+
+        output.WriteLine($"40 transposed convolutions ({separable} on the per-tap GEMM path), {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
+    /// Host MaxPool (16-lane interior columns at strides 1 and 2, scalar borders) against <see cref="NnMath.MaxWindow"/>:
+    /// first strict maximum over the taps inside the input, NaN and ±0 included, on rows wide enough for the vector path.
+    /// </summary>
+    [Fact]
+    public unsafe void MaxPoolMatchesTheScalarRule()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x3a);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 40; c++)
+        {
+            int k = 1 + rng.Next(4), s = 1 + rng.Next(rng.Next(4) == 0 ? 3 : 2), d = rng.Next(5) == 0 ? 2 : 1;
+            int inH = ((k - 1) * d) + 1 + rng.Next(12), inW = ((k - 1) * d) + 1 + rng.Next(90);
+            int maxPad = (((k - 1) * d) + 1) / 2;
+            int ph = rng.Next(maxPad + 1), pw = rng.Next(maxPad + 1), phe = rng.Next(maxPad + 1), pwe = rng.Next(maxPad + 1);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = 1 + rng.Next(5), InD = 1, InH = inH, InW = inW, Group = 1, KD = 1, KH = k, KW = k, SD = 1, SH = s, SW = s,
+                PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1,
+                OutH = PoolGeometry.OutputSize(inH, k, s, ph, phe, d, false, PoolCeilRule.Modern),
+                OutW = PoolGeometry.OutputSize(inW, k, s, pw, pwe, d, false, PoolCeilRule.Modern),
+            };
+            g.OutChannels = g.Channels;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: rng.Next(2) == 0);
+            var y = new float[g.OutputElements];
+            PoolHost.MaxPool(x, y, null, g, storageOrder: 0, threads: 2);
+            fixed (float* xp = x)
+            {
+                var xs = new PointerSource(xp);
+                long i = 0;
+                for (int plane = 0; plane < g.Batch * g.Channels; plane++)
+                {
+                    for (int oh = 0; oh < g.OutH; oh++)
+                    {
+                        for (int ow = 0; ow < g.OutW; ow++, i++)
+                        {
+                            float want = NnMath.MaxWindow(xs, g, (long)plane * g.InSpatial, 0, oh, ow, 0).Value;
+                            Assert.True(Same(want, y[i]), $"MaxPool {inH}x{inW} k{k} s{s} d{d} pads {ph},{pw},{phe},{pwe}: output (plane {plane}, {oh}, {ow}): {y[i]:R}, scalar rule {want:R}\n{Reproduce}");
+                        }
+                    }
+                }
+            }
+
+            elements += y.Length;
+        }
+
+        output.WriteLine($"40 max pools, {elements} outputs bit-identical to the scalar rule");
+    }
+
     private static NnGeometry RandomConv(Random rng, bool depthwise)
     {
         int k = depthwise ? rng.Next(5) switch { 0 => 1, 1 => 5, 2 => 7, _ => 3 } : rng.Next(4) switch { 0 => 1, 1 => 7, _ => 3 };

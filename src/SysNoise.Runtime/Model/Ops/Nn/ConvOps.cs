@@ -113,8 +113,9 @@ public sealed class ConvOp : IOnnxOperator
 
 /// <summary>
 /// ConvTranspose (1-D to 3-D, group, strides, pads, dilations, output_padding, output_shape, auto_pad, optional bias).
-/// Every output gathers the inputs that reach it in (ic, kd, kh, kw) order (<see cref="NnMath.ConvTransposeElement"/>),
-/// on the host in parallel over output planes, on ILGPU one thread per output.
+/// Every output gathers the inputs that reach it in (ic, kd, kh, kw) order (<see cref="NnMath.ConvTransposeElement"/>):
+/// on the host as per-tap GEMMs when the windows do not overlap (<see cref="ConvTransposeHost"/>), else per output in
+/// parallel over output planes; on ILGPU one thread per output.
 /// </summary>
 public sealed class ConvTransposeOp : IOnnxOperator
 {
@@ -150,8 +151,9 @@ public sealed class ConvTransposeOp : IOnnxOperator
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: true), shape)];
         }
 
-        var y = new Tensor<float>(shape);
-        PoolHost.ConvTranspose(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
+        // Every output element is written.
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
+        ConvTransposeHost.Run(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
         return [y];
     }
 }
