@@ -7,7 +7,8 @@ namespace SysNoise.Bench;
 /// <summary>GFLOP/s of the host convolution on ResNet-50's layer shapes: <c>-- convshapes [threads]</c>.</summary>
 public static class ConvShapesBench
 {
-    public static void Run(int threads)
+    /// <summary><paramref name="cold"/>: rotate over enough input/output buffers to leave the caches, as in a model run.</summary>
+    public static void Run(int threads, bool cold = false)
     {
         (string Name, int C, int OC, int HW, int K, int S)[] shapes =
         [
@@ -37,10 +38,12 @@ public static class ConvShapesBench
                 Batch = 1, Channels = s.C, InD = 1, InH = s.HW, InW = s.HW, OutChannels = s.OC, Group = 1, KD = 1, KH = s.K, KW = s.K,
                 SD = 1, SH = s.S, SW = s.S, PH = s.K / 2, PW = s.K / 2, PHEnd = s.K / 2, PWEnd = s.K / 2, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = oh, OutW = oh,
             };
-            float[] x = Enumerable.Range(0, s.C * s.HW * s.HW).Select(_ => (float)rng.NextDouble()).ToArray();
+            int copies = cold ? (int)Math.Clamp(64_000_000L / (4L * ((s.C * s.HW * s.HW) + (s.OC * oh * oh))), 2, 64) : 1;
+            float[][] xs = Enumerable.Range(0, copies).Select(_ => Enumerable.Range(0, s.C * s.HW * s.HW).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
+            float[][] ys = Enumerable.Range(0, copies).Select(_ => new float[s.OC * oh * oh]).ToArray();
+            float[] x = xs[0], y = ys[0];
             float[] w = Enumerable.Range(0, s.OC * s.C * s.K * s.K).Select(_ => (float)rng.NextDouble()).ToArray();
             float[] b = new float[s.OC];
-            float[] y = new float[s.OC * oh * oh];
             float[] packed = ConvHost.PackWeights(w, g);
             ConvHost.Run(x, w, packed, b, y, g, threads);
             int reps = 0;
@@ -48,6 +51,7 @@ public static class ConvShapesBench
             double best = double.MaxValue;
             while (sw.ElapsedMilliseconds < 1500 || reps < 3)
             {
+                (x, y) = (xs[reps % copies], ys[reps % copies]);
                 long t = Stopwatch.GetTimestamp();
                 ConvHost.Run(x, w, packed, b, y, g, threads);
                 best = Math.Min(best, Stopwatch.GetElapsedTime(t).TotalMilliseconds);

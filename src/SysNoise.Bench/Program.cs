@@ -18,7 +18,7 @@ if (args.Length >= 2 && args[0] == "model")
 
 if (args.Length >= 1 && args[0] == "convshapes")
 {
-    ConvShapesBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
+    ConvShapesBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1, args.Contains("cold"));
     return;
 }
 

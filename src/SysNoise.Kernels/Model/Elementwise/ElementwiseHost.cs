@@ -97,7 +97,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             UnaryRange(input, output, (int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks), lane));
     }
 
@@ -130,7 +130,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             UnaryVectorRange(input, output, (int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks), op));
     }
 
@@ -175,7 +175,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, rows);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             BinaryVectorRows(a, b, output, plan, op, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 
@@ -258,7 +258,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, rows);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             BinaryRows(a, b, output, plan, lane, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 
@@ -331,7 +331,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, rows);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             body((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 }

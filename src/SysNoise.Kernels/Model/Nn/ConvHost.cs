@@ -115,7 +115,6 @@ public static unsafe class ConvHost
             nint xa = (nint)xp, ya = (nint)yp, wa = (nint)wp, ba = (nint)bp, spa = (nint)sp, ppa = (nint)pp;
             if (prepack)
             {
-                var options = new ParallelOptions { MaxDegreeOfParallelism = t };
                 for (int img = 0; img < images; img++)
                 {
                     int n = img / g.Group, gi = img % g.Group;
@@ -124,12 +123,12 @@ public static unsafe class ConvHost
                     float* a = (float*)wa + (gi * perGroup);
                     float* rb = ba == 0 ? null : (float*)ba + (gi * ocg);
                     nint xina = (nint)xin, youta = (nint)yout, aa = (nint)a, rba = (nint)rb;
-                    Parallel.For(0, colBlocks, options, panel =>
+                    HostParallel.For(colBlocks, t, panel =>
                     {
                         int col0 = panel * nr;
                         new Im2ColPanels((float*)xina, g).Panel(0, k, col0, Math.Min(nr, p - col0), (float*)ppa + ((long)panel * k * nr), out _);
                     });
-                    Parallel.For(0, perImageTasks, options, rest =>
+                    HostParallel.For(perImageTasks, t, rest =>
                     {
                         int mc = rest % mChunks, nt = rest / mChunks;
                         int n0 = nt * colsPerTask, n1 = Math.Min(p, n0 + colsPerTask);
@@ -184,7 +183,7 @@ public static unsafe class ConvHost
             }
             else
             {
-                Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = t }, Task);
+                HostParallel.For(tasks, t, Task);
             }
         }
     }

@@ -42,7 +42,6 @@ public static unsafe class ConvTransposeHost
         int tasks = images * khw * chunks;
         long macs = (long)images * khw * ocg * icg * p;
         int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = t };
         fixed (float* xp = x)
         fixed (float* wp = w)
         fixed (float* bp = bias)
@@ -62,7 +61,7 @@ public static unsafe class ConvTransposeHost
             }
 
             // Outputs no tap reaches: +0 then the bias, as the scalar chain gives.
-            Parallel.For(0, g.Batch * g.OutChannels, options, plane =>
+            HostParallel.For(g.Batch * g.OutChannels, t, plane =>
             {
                 float value = ba == 0 ? 0f : NnMath.AddBias(0f, ((float*)ba)[plane % g.OutChannels]);
                 float* yPlane = (float*)ya + ((long)plane * g.OutSpatial);
@@ -132,7 +131,7 @@ public static unsafe class ConvTransposeHost
             }
             else
             {
-                Parallel.For(0, tasks, options, Task);
+                HostParallel.For(tasks, t, Task);
             }
         }
     }

@@ -41,7 +41,7 @@ public static unsafe class DepthwiseHost
 
             // Contiguous plane ranges (an input plane is padded once for all its output channels).
             int chunks = Math.Min(planes, t * 4);
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = t }, c =>
+            HostParallel.For(chunks, t, c =>
                 Planes((int)((long)planes * c / chunks), (int)((long)planes * (c + 1) / chunks), (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue));
         }
     }

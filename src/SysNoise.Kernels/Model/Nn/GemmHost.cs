@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
@@ -99,8 +100,8 @@ public static unsafe class GemmHost
     /// <summary>Columns per block of C (a multiple of every NR): bounds the C tiles revisited by each K block.</summary>
     public const int NT = 256;
 
-    /// <summary>Floats of work space one <see cref="Run{TB}"/> call needs (one packed panel).</summary>
-    public static int WorkSize => KC * 32;
+    /// <summary>Floats of work space one <see cref="Run{TB}"/> call needs (the packed panels of one KC×NT block).</summary>
+    public static int WorkSize => KC * NT;
 
     public static int Panels(int m) => (m + MR - 1) / MR;
 
@@ -171,7 +172,7 @@ public static unsafe class GemmHost
 
     /// <summary>
     /// As above, then <paramref name="epilogue"/> on every finished tile of C (after the bias), while it is in L1.
-    /// Loop order: column blocks of NT, K blocks of KC, NR-column panels (each supplied once), then the A panels.
+    /// Loop order: column blocks of NT, K blocks of KC (the block's NR-column panels supplied once), A panels, panels.
     /// </summary>
     public static void Run<TB, TE>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work, TE epilogue)
         where TB : struct, IPanelSource
@@ -180,27 +181,51 @@ public static unsafe class GemmHost
         int mr = MR, nr = NR;
         float* tile = stackalloc float[8 * 32];
         float* edgeBias = stackalloc float[8];
+        int maxPanels = NT / nr;
+        float** panels = stackalloc float*[maxPanels];
+        long* strides = stackalloc long[maxPanels];
         for (int nt = n0; nt < n1; nt += NT)
         {
             int ntEnd = Math.Min(n1, nt + NT);
+            int count = (ntEnd - nt + nr - 1) / nr;
             for (int k0 = 0; k0 < k; k0 += KC)
             {
                 int kc = Math.Min(KC, k - k0);
                 bool accumulate = k0 > 0;
                 bool last = k0 + kc == k;
-                for (int col0 = nt; col0 < ntEnd; col0 += nr)
+
+                // The block's B panels (≤ KC×NT floats: L2), then each A panel (KC×MR: L1) against all of them, so C is
+                // written MR rows × NT columns at a time.
+                for (int pi = 0; pi < count; pi++)
                 {
-                    int cols = Math.Min(nr, ntEnd - col0);
-                    float* bp = b.Panel(k0, kc, col0, cols, work, out long ldb);
-                    for (int mp = mp0; mp < mp1; mp++)
+                    int col0 = nt + (pi * nr);
+                    panels[pi] = b.Panel(k0, kc, col0, Math.Min(nr, ntEnd - col0), work + ((long)pi * kc * nr), out strides[pi]);
+                }
+
+                for (int mp = mp0; mp < mp1; mp++)
+                {
+                    float* ap = packedA + ((long)mp * mr * k) + ((long)k0 * mr);
+                    int rows = Math.Min(mr, m - (mp * mr));
+                    float* bias = last && rowBias != null ? rowBias + (mp * mr) : null;
+                    for (int pi = 0; pi < count; pi++)
                     {
-                        float* ap = packedA + ((long)mp * mr * k) + ((long)k0 * mr);
-                        int rows = Math.Min(mr, m - (mp * mr));
+                        int col0 = nt + (pi * nr);
+                        int cols = Math.Min(nr, ntEnd - col0);
+                        float* bp = panels[pi];
+                        long ldb = strides[pi];
                         float* cp = c + ((long)mp * mr * ldc) + col0;
-                        float* bias = last && rowBias != null ? rowBias + (mp * mr) : null;
                         if (rows == mr && cols == nr)
                         {
                             Tile(ap, bp, ldb, kc, cp, ldc, accumulate, bias, rows);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
+                        }
+                        else if (rows == mr && nr == 32 && Avx512F.IsSupported)
+                        {
+                            // Column edge: the same tile with masked loads/stores of C.
+                            Kernel512Masked(ap, bp, ldb, kc, cp, ldc, accumulate, bias, cols);
                             if (last)
                             {
                                 epilogue.Finish(cp, ldc, rows, cols);
@@ -361,6 +386,76 @@ public static unsafe class GemmHost
         Vector512.Store(c50, c + (5 * ldc)); Vector512.Store(c51, c + (5 * ldc) + 16);
         Vector512.Store(c60, c + (6 * ldc)); Vector512.Store(c61, c + (6 * ldc) + 16);
         Vector512.Store(c70, c + (7 * ldc)); Vector512.Store(c71, c + (7 * ldc) + 16);
+    }
+
+    /// <summary>8×32 tile of which only the first <paramref name="cols"/> columns exist: C read and written through lane masks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Masked(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, int cols)
+    {
+        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        Vector512<float> m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
+        Vector512<float> m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
+        Vector512<float> z = Vector512<float>.Zero;
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate)
+        {
+            c00 = Avx512F.MaskLoad(c, m0, z); c01 = Avx512F.MaskLoad(c + 16, m1, z);
+            c10 = Avx512F.MaskLoad(c + ldc, m0, z); c11 = Avx512F.MaskLoad(c + ldc + 16, m1, z);
+            c20 = Avx512F.MaskLoad(c + (2 * ldc), m0, z); c21 = Avx512F.MaskLoad(c + (2 * ldc) + 16, m1, z);
+            c30 = Avx512F.MaskLoad(c + (3 * ldc), m0, z); c31 = Avx512F.MaskLoad(c + (3 * ldc) + 16, m1, z);
+            c40 = Avx512F.MaskLoad(c + (4 * ldc), m0, z); c41 = Avx512F.MaskLoad(c + (4 * ldc) + 16, m1, z);
+            c50 = Avx512F.MaskLoad(c + (5 * ldc), m0, z); c51 = Avx512F.MaskLoad(c + (5 * ldc) + 16, m1, z);
+            c60 = Avx512F.MaskLoad(c + (6 * ldc), m0, z); c61 = Avx512F.MaskLoad(c + (6 * ldc) + 16, m1, z);
+            c70 = Avx512F.MaskLoad(c + (7 * ldc), m0, z); c71 = Avx512F.MaskLoad(c + (7 * ldc) + 16, m1, z);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = z;
+        }
+
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += ldb;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> v = Vector512.Create(bias[0]); c00 += v; c01 += v;
+            v = Vector512.Create(bias[1]); c10 += v; c11 += v;
+            v = Vector512.Create(bias[2]); c20 += v; c21 += v;
+            v = Vector512.Create(bias[3]); c30 += v; c31 += v;
+            v = Vector512.Create(bias[4]); c40 += v; c41 += v;
+            v = Vector512.Create(bias[5]); c50 += v; c51 += v;
+            v = Vector512.Create(bias[6]); c60 += v; c61 += v;
+            v = Vector512.Create(bias[7]); c70 += v; c71 += v;
+        }
+
+        Avx512F.MaskStore(c, m0, c00); Avx512F.MaskStore(c + 16, m1, c01);
+        Avx512F.MaskStore(c + ldc, m0, c10); Avx512F.MaskStore(c + ldc + 16, m1, c11);
+        Avx512F.MaskStore(c + (2 * ldc), m0, c20); Avx512F.MaskStore(c + (2 * ldc) + 16, m1, c21);
+        Avx512F.MaskStore(c + (3 * ldc), m0, c30); Avx512F.MaskStore(c + (3 * ldc) + 16, m1, c31);
+        Avx512F.MaskStore(c + (4 * ldc), m0, c40); Avx512F.MaskStore(c + (4 * ldc) + 16, m1, c41);
+        Avx512F.MaskStore(c + (5 * ldc), m0, c50); Avx512F.MaskStore(c + (5 * ldc) + 16, m1, c51);
+        Avx512F.MaskStore(c + (6 * ldc), m0, c60); Avx512F.MaskStore(c + (6 * ldc) + 16, m1, c61);
+        Avx512F.MaskStore(c + (7 * ldc), m0, c70); Avx512F.MaskStore(c + (7 * ldc) + 16, m1, c71);
     }
 
     /// <summary>1×32 tile (M = 1 products such as a batch-1 fully connected layer): reads row 0 of the A panel.</summary>

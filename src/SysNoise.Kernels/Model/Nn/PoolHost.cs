@@ -22,7 +22,7 @@ public static unsafe class PoolHost
             return;
         }
 
-        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        HostParallel.For(planes, threads, body);
     }
 
     public static void MaxPool(float[] x, float[] y, long[]? indices, NnGeometry g, int storageOrder, int threads)
