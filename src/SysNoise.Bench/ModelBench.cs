@@ -14,8 +14,8 @@ namespace SysNoise.Bench;
 /// Quick whole-model latency and profile: SysNoise's host executor (<see cref="OnnxSession"/>, fp32) against ONNX
 /// Runtime (CPU, all graph optimizations) in the same process with the same thread count. Usage:
 /// <c>dotnet run -c Release --project src/SysNoise.Bench -- model PATH [threads=2] [runs=20] [batch=1] [HxW]</c>.
-/// The two run interleaved after warm-up (blocks of 5 runs, the order alternating, a 20 ms pause between blocks), so a
-/// machine shared with other builds slows both alike; medians are reported with their ratio. Then a few profiled SysNoise runs give the time per op
+/// The two run interleaved after warm-up (alternating single runs, each after a 10 ms pause), so a machine shared with
+/// other builds slows both alike; medians and minima are reported with their ratios. Then a few profiled SysNoise runs give the time per op
 /// type (convolutions split by kind: depthwise, 1×1, k×k, stride) and the slowest nodes.
 /// </summary>
 public static class ModelBench
@@ -90,31 +90,27 @@ public static class ModelBench
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         TimeSpan pause = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes();
-        // Blocks of consecutive runs, alternating which side goes first, with a pause between blocks: ONNX Runtime's
-        // pool threads spin for a while after a run (as do SysNoise's helpers, briefly), which would otherwise eat into
-        // the other side's next run on a 2-core machine.
+        // Alternating single runs (the order swapping each round), each after a 10 ms pause: a machine shared with other
+        // builds then slows both sides alike, and ONNX Runtime's pool threads, which spin for a while after a run (as do
+        // SysNoise's helpers, briefly), are idle again before the other side starts.
         var oursMs = new List<double>();
         var ortMs = new List<double>();
-        const int Block = 5;
-        for (int i = 0; i < runs; i += Block)
+        for (int i = 0; i < runs; i++)
         {
             for (int side = 0; side < 2; side++)
             {
-                bool oursNow = (side == 0) == (i / Block % 2 == 0);
-                Thread.Sleep(20);
-                for (int j = i; j < Math.Min(runs, i + Block); j++)
+                bool oursNow = (side == 0) == (i % 2 == 0);
+                Thread.Sleep(10);
+                long t = Stopwatch.GetTimestamp();
+                if (oursNow)
                 {
-                    long t = Stopwatch.GetTimestamp();
-                    if (oursNow)
-                    {
-                        RunOurs();
-                        oursMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                    }
-                    else
-                    {
-                        RunOrt();
-                        ortMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                    }
+                    RunOurs();
+                    oursMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+                else
+                {
+                    RunOrt();
+                    ortMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
                 }
             }
         }
@@ -128,12 +124,12 @@ public static class ModelBench
         double oursMed = Median(oursMs), ortMed = Median(ortMs);
         // The machine may be shared: the load average says how much the figures can be trusted.
         string load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} runs interleaved in blocks of 5, Vector512 {Vector512.IsHardwareAccelerated}, load average {load}"));
+        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} runs each, interleaved, Vector512 {Vector512.IsHardwareAccelerated}, load average {load}"));
         Console.WriteLine(string.Create(ic, $"  SysNoise      median {oursMed,8:0.00} ms   min {oursMs.Min(),8:0.00} ms"));
         Console.WriteLine(string.Create(ic, $"  ONNX Runtime  median {ortMed,8:0.00} ms   min {ortMs.Min(),8:0.00} ms"));
-        Console.WriteLine(string.Create(ic, $"  ratio SysNoise/ORT (medians) {oursMed / ortMed:0.00}x; output relative L2 vs ORT {RelativeL2(ours, theirs):E2}"));
+        Console.WriteLine(string.Create(ic, $"  ratio SysNoise/ORT: medians {oursMed / ortMed:0.00}x, minima {oursMs.Min() / ortMs.Min():0.00}x; output relative L2 vs ORT {RelativeL2(ours, theirs):E2}"));
         Console.WriteLine(string.Create(ic, $"  managed allocation {allocatedMb:0.0} MB per run; GC over the timed runs: {gen0} gen0, {gen2} gen2, {pause.TotalMilliseconds:0.0} ms paused"));
-        Console.WriteLine(string.Create(ic, $"  | {Path.GetFileNameWithoutExtension(path)} | {string.Join("×", shape)} | {oursMed:0.0} | {ortMed:0.0} | {oursMed / ortMed:0.00}× |"));
+        Console.WriteLine(string.Create(ic, $"  | {Path.GetFileNameWithoutExtension(path)} | {string.Join("×", shape)} | {oursMed:0.0} | {ortMed:0.0} | {oursMed / ortMed:0.00}× | {oursMs.Min():0.0} | {ortMs.Min():0.0} | {oursMs.Min() / ortMs.Min():0.00}× | {load} |"));
 
         Profile(session, feeds, model);
     }
