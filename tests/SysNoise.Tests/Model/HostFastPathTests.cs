@@ -322,6 +322,56 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// A fused elementwise group (HardSwish written out, then a per-plane scale, a Sub and a Relu; one intermediate value
+    /// is also a graph output) against the same session's dump run, with special values in every operand; operands the
+    /// one-pass runner cannot take (a per-channel scale of lower rank) make the group run node by node, same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ElementwiseGroupMatchesTheNodes(bool lowerRankScale)
+    {
+        var rng = new Random(RandomImages.RunSeed ^ (lowerRankScale ? 0x61 : 0x60));
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int[] shape = [2, 3, 5, 37];
+        long[] scaleDims = lowerRankScale ? [3, 1, 1] : [2, 3, 1, 1];
+        byte[] bytes = TinyOnnx.ModelBytes(
+            [
+                new TinyOnnx.Node("Add", ["x", "three"], ["a"]),
+                new TinyOnnx.Node("Clip", ["a", "zero", "six"], ["b"]),
+                new TinyOnnx.Node("Mul", ["x", "b"], ["m"]),
+                new TinyOnnx.Node("Div", ["m", "six"], ["d"]),
+                new TinyOnnx.Node("Mul", ["d", "s"], ["e"]),
+                new TinyOnnx.Node("Sub", ["e", "x"], ["f"]),
+                new TinyOnnx.Node("Relu", ["f"], ["y"]),
+            ],
+            [new TinyOnnx.Value("x", TinyOnnx.Float, [.. shape.Select(d => (long?)d)]), new TinyOnnx.Value("s", TinyOnnx.Float, [.. scaleDims.Select(d => (long?)d)])],
+            [new TinyOnnx.Value("y", TinyOnnx.Float), new TinyOnnx.Value("d", TinyOnnx.Float)],
+            [new TinyOnnx.Initializer("three", [], [3f]), new TinyOnnx.Initializer("zero", [], [0f]), new TinyOnnx.Initializer("six", [], [6f])]);
+        OnnxModel model = OnnxLoader.Load(bytes, "group.onnx", Path.GetTempPath());
+        var session = new OnnxSession(model, ExecutionOptions.Default with { Threads = 2 }, HostDevice.Shared);
+        for (int round = 0; round < 20; round++)
+        {
+            var feed = new Dictionary<string, Tensor>
+            {
+                ["x"] = new Tensor<float>(RandomArray(rng, Tensor.ElementCount(shape), specials: true), shape),
+                ["s"] = new Tensor<float>(RandomArray(rng, scaleDims.Aggregate(1L, (a, d) => a * d), specials: true), [.. scaleDims.Select(d => (int)d)]),
+            };
+            int reported = 0;
+            Tensor[] fused = Outputs(session.Run(feed, null, (_, _) => reported++), model);
+            Tensor[] dump = Outputs(session.Run(feed, (_, _) => { }), model);
+            for (int o = 0; o < fused.Length; o++)
+            {
+                Assert.True(BitDifference(dump[o], fused[o]) is null, $"round {round} output {o}: {BitDifference(dump[o], fused[o])}\n{Reproduce}");
+            }
+
+            Assert.Equal(lowerRankScale ? 7 : 1, reported);
+        }
+
+        output.WriteLine($"20 rounds bit-identical to the nodes run one by one ({(lowerRankScale ? "fallback: node by node" : "one fused pass")})");
+    }
+
     public static TheoryData<string> Zoo => new(ModelCache.All.Select(m => m.Name));
 
     /// <summary>
@@ -363,7 +413,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         }
 
         int absorbed = onnx.Graph.Nodes.Count - reported;
-        output.WriteLine($"{onnx.Graph.Nodes.Count} nodes, {absorbed} absorbed into Conv epilogues; 2 images × 2 rounds bit-identical to the dump");
+        output.WriteLine($"{onnx.Graph.Nodes.Count} nodes, {absorbed} run inside fused Conv epilogues or elementwise groups; 2 images × 2 rounds bit-identical to the dump");
         if (name is "resnet18" or "resnet50")
         {
             // Every Relu and residual Add of a ResNet follows a Conv (or an Add that does): most of them must fuse.

@@ -168,18 +168,31 @@ public static class ElementwiseHost
 
         int inner = plan.Inner;
         int rows = inner == 0 ? 0 : plan.Count / inner;
-        if (plan.Count < ParallelThreshold || threads <= 1 || rows < 2)
+        if (plan.Count < ParallelThreshold || threads <= 1)
         {
-            BinaryVectorRows(a, b, output, plan, op, 0, rows);
+            BinaryVectorRows(a, b, output, plan, op, 0, rows, 0, inner);
+            return;
+        }
+
+        if (rows < threads)
+        {
+            // Few long rows (a tensor and a scalar merge into one row): split the rows into column ranges.
+            int parts = Math.Max(1, (threads * 4) / Math.Max(1, rows));
+            HostParallel.For(rows * parts, threads, c =>
+            {
+                int r = c / parts, p = c % parts;
+                BinaryVectorRows(a, b, output, plan, op, r, r + 1, (int)((long)inner * p / parts) & ~15, p == parts - 1 ? inner : (int)((long)inner * (p + 1) / parts) & ~15);
+            });
             return;
         }
 
         int chunks = Math.Min(threads * 4, rows);
         HostParallel.For(chunks, threads, c =>
-            BinaryVectorRows(a, b, output, plan, op, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+            BinaryVectorRows(a, b, output, plan, op, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks), 0, inner));
     }
 
-    private static unsafe void BinaryVectorRows<TOp>(float[] a, float[] b, float[] output, BroadcastPlan plan, TOp op, int start, int end)
+    /// <summary>Rows [start, end), columns [j0, j1) of each.</summary>
+    private static unsafe void BinaryVectorRows<TOp>(float[] a, float[] b, float[] output, BroadcastPlan plan, TOp op, int start, int end, int j0, int j1)
         where TOp : struct, IVectorBinaryOp
     {
         int inner = plan.Inner;
@@ -193,15 +206,15 @@ public static class ElementwiseHost
                     for (int r = start; r < end; r++)
                     {
                         float* x = pa + plan.RowOffset(0, r), y = pb + plan.RowOffset(1, r), o = po + ((long)r * inner);
-                        int j = 0;
+                        int j = j0;
                         if (sa == 1 && sb == 1)
                         {
-                            for (; j + 16 <= inner; j += 16)
+                            for (; j + 16 <= j1; j += 16)
                             {
                                 Vector512.Store(op.Apply(Vector512.Load(x + j), Vector512.Load(y + j)), o + j);
                             }
 
-                            for (; j < inner; j++)
+                            for (; j < j1; j++)
                             {
                                 o[j] = op.Apply(x[j], y[j]);
                             }
@@ -209,12 +222,12 @@ public static class ElementwiseHost
                         else if (sa == 1)
                         {
                             Vector512<float> yv = Vector512.Create(*y);
-                            for (; j + 16 <= inner; j += 16)
+                            for (; j + 16 <= j1; j += 16)
                             {
                                 Vector512.Store(op.Apply(Vector512.Load(x + j), yv), o + j);
                             }
 
-                            for (; j < inner; j++)
+                            for (; j < j1; j++)
                             {
                                 o[j] = op.Apply(x[j], *y);
                             }
@@ -222,12 +235,12 @@ public static class ElementwiseHost
                         else if (sb == 1)
                         {
                             Vector512<float> xv = Vector512.Create(*x);
-                            for (; j + 16 <= inner; j += 16)
+                            for (; j + 16 <= j1; j += 16)
                             {
                                 Vector512.Store(op.Apply(xv, Vector512.Load(y + j)), o + j);
                             }
 
-                            for (; j < inner; j++)
+                            for (; j < j1; j++)
                             {
                                 o[j] = op.Apply(*x, y[j]);
                             }
@@ -235,7 +248,7 @@ public static class ElementwiseHost
                         else
                         {
                             float v = op.Apply(*x, *y);
-                            for (; j < inner; j++)
+                            for (; j < j1; j++)
                             {
                                 o[j] = v;
                             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SysNoise.Kernels.Model.Elementwise;
 using SysNoise.Kernels.Model.Nn;
 using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.IO;
@@ -22,6 +23,10 @@ public sealed class OnnxSession
     private readonly ConcurrentBag<BufferArena> arenas = [];
     private readonly ConvFusion?[] fusions;
     private readonly Dictionary<string, int> constantProducers;
+    private readonly ElementwiseGroup?[] groups;
+    private readonly HashSet<string> graphOutputs;
+    private readonly Dictionary<string, int> readerCounts;
+    private readonly bool[] groupMember;
 
     public OnnxSession(OnnxModel model, ExecutionOptions? options = null, Device? device = null)
     {
@@ -31,7 +36,16 @@ public sealed class OnnxSession
         RefuseUnimplementedPrecision(model, Options.Precision);
         operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
         Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options);
+        graphOutputs = new HashSet<string>(model.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
+        readerCounts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string name in model.Graph.Nodes.SelectMany(n => n.Inputs).Where(n => n.Length > 0))
+        {
+            readerCounts[name] = readerCounts.GetValueOrDefault(name) + 1;
+        }
+
         fusions = ConvFusionPlan.Build(model.Graph);
+        var inConvFusions = new HashSet<int>(fusions.Where(f => f is not null).SelectMany(f => f!.Absorbed));
+        groups = ElementwiseGroupPlan.Build(model.Graph, inConvFusions, out groupMember);
         constantProducers = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < model.Graph.Nodes.Count; i++)
         {
@@ -89,6 +103,7 @@ public sealed class OnnxSession
         bool fuse = arena is not null && Options.FuseElementwise && Options.Precision == Precision.Fp32;
         bool[]? absorbed = fuse ? new bool[graph.Nodes.Count] : null;
         var context = new OpContext(Options, Device, arena);
+        var readersLeft = new Dictionary<string, int>(readerCounts, StringComparer.Ordinal);
         var args = new List<Tensor?>(8);
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
@@ -97,6 +112,43 @@ public sealed class OnnxSession
                 continue;
             }
 
+            if (fuse && groupMember[i])
+            {
+                // A group runs at its last member; if this run cannot fuse it, its members run one by one there.
+                if (groups[i] is { } group)
+                {
+                    long t0 = onNodeTimed is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+                    if (RunGroup(context, group, values) is { } produced)
+                    {
+                        onNodeTimed?.Invoke(graph.Nodes[i], System.Diagnostics.Stopwatch.GetTimestamp() - t0);
+                        foreach ((string name, Tensor t) in produced)
+                        {
+                            Store(name, t);
+                        }
+
+                        arena!.EndNode();
+                        foreach (int m in group.Members)
+                        {
+                            ReleaseDead(graph.Nodes[m]);
+                        }
+                    }
+                    else
+                    {
+                        foreach (int m in group.Members)
+                        {
+                            RunNode(m);
+                        }
+                    }
+                }
+
+                continue;
+            }
+
+            RunNode(i);
+        }
+
+        void RunNode(int i)
+        {
             OnnxNode node = graph.Nodes[i];
             args.Clear();
             foreach (string name in node.Inputs)
@@ -115,14 +167,14 @@ public sealed class OnnxSession
                 onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
                 Store(fusion.Output, fused);
                 arena!.EndNode();
-                ReleaseDead(node, i);
+                ReleaseDead(node);
                 foreach (int j in fusion.Absorbed)
                 {
                     absorbed![j] = true;
-                    ReleaseDead(graph.Nodes[j], j);
+                    ReleaseDead(graph.Nodes[j]);
                 }
 
-                continue;
+                return;
             }
 
             Tensor[] results;
@@ -145,7 +197,7 @@ public sealed class OnnxSession
             }
 
             arena?.EndNode();
-            ReleaseDead(node, i);
+            ReleaseDead(node);
         }
 
         void Store(string name, Tensor result)
@@ -161,14 +213,19 @@ public sealed class OnnxSession
             onValue?.Invoke(name, r);
         }
 
-        // Values whose last reader is node i are dropped; their buffers go back to the arena.
-        void ReleaseDead(OnnxNode node, int i)
+        // A value is dropped once every node reading it has run (counted, not by graph position: fused Convs and
+        // elementwise groups run nodes out of order); its buffer goes back to the arena. Graph outputs stay.
+        void ReleaseDead(OnnxNode node)
         {
             foreach (string name in node.Inputs)
             {
-                if (name.Length > 0 && graph.LastUse.TryGetValue(name, out int last) && last == i && !Initializers.ContainsKey(name) && values.Remove(name, out Tensor? dead))
+                if (name.Length > 0 && readersLeft.TryGetValue(name, out int left))
                 {
-                    arena?.Release(dead.RawData);
+                    readersLeft[name] = --left;
+                    if (left == 0 && !graphOutputs.Contains(name) && !Initializers.ContainsKey(name) && values.Remove(name, out Tensor? dead))
+                    {
+                        arena?.Release(dead.RawData);
+                    }
                 }
             }
         }
@@ -188,6 +245,141 @@ public sealed class OnnxSession
 
             arena.EndRun();
             arenas.Add(arena);
+        }
+
+        return outputs;
+    }
+
+    /// <summary>
+    /// Runs an <see cref="ElementwiseGroup"/> in one pass when its operands allow (all float32; each the group's full
+    /// shape, one value, or one value per [N, C] plane; every member's result of the full shape; Clip bounds scalar),
+    /// returning the values to store; else null (the members then run one by one).
+    /// </summary>
+    private List<(string Name, Tensor Value)>? RunGroup(OpContext context, ElementwiseGroup group, Dictionary<string, Tensor> values)
+    {
+        OnnxGraph graph = Model.Graph;
+        var inputs = new Tensor<float>[group.Inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            if (!values.TryGetValue(group.Inputs[i], out Tensor? t) || t is not Tensor<float> f)
+            {
+                return null;
+            }
+
+            inputs[i] = f;
+        }
+
+        int[] shape = inputs.MaxBy(t => t.Length)!.Shape;
+        long total = Tensor.ElementCount(shape);
+        if (shape.Length < 1 || total < 2)
+        {
+            return null;
+        }
+
+        // Operand kinds: the full shape, one value (of no higher rank), or one per plane (same rank, dims ≥ 2 of 1).
+        var kinds = new FusedOperand[inputs.Length];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            int[] s = inputs[i].Shape;
+            if (s.AsSpan().SequenceEqual(shape))
+            {
+                kinds[i] = FusedOperand.Full;
+            }
+            else if (inputs[i].Length == 1 && s.Length <= shape.Length)
+            {
+                kinds[i] = FusedOperand.Scalar;
+            }
+            else if (shape.Length >= 3 && s.Length == shape.Length && s[0] == shape[0] && s[1] == shape[1] && s.Skip(2).All(d => d == 1))
+            {
+                kinds[i] = FusedOperand.Plane;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        // Every member's result must have the full shape: at least one operand of each reaches it.
+        int n = inputs.Length;
+        var full = new bool[n + group.Members.Length];
+        for (int i = 0; i < n; i++)
+        {
+            full[i] = kinds[i] == FusedOperand.Full;
+        }
+
+        var steps = new FusedStep[group.Members.Length];
+        var outputs = new List<(string Name, Tensor Value)>();
+        var outputPointers = new List<float[]>();
+        for (int m = 0; m < steps.Length; m++)
+        {
+            OnnxNode node = graph.Nodes[group.Members[m]];
+            (int a, int b) = group.Operands[m];
+            full[n + m] = full[a] || full[b];
+            if (!full[n + m])
+            {
+                return null;
+            }
+
+            float lo = 0f, hi = 0f;
+            if (node.OpType == "Clip")
+            {
+                Tensor? Bound(int index)
+                {
+                    string name = index < node.Inputs.Count ? node.Inputs[index] : string.Empty;
+                    return name.Length == 0 ? null
+                        : values.TryGetValue(name, out Tensor? t) ? t
+                        : constantProducers.TryGetValue(name, out int producer) ? operators[producer].Run(context, graph.Nodes[producer], [])[0]
+                        : null;
+                }
+
+                if (node.Inputs.Skip(1).Any(x => x.Length > 0 && !values.ContainsKey(x) && !constantProducers.ContainsKey(x)))
+                {
+                    return null;
+                }
+
+                Tensor? l = Bound(1), h = Bound(2);
+                if (node.Opset >= 11 && ((l is not null && l.Length != 1) || (h is not null && h.Length != 1)))
+                {
+                    return null;
+                }
+
+                (lo, hi) = ClipOperator.FloatBounds(node, l, h);
+            }
+
+            int output = -1;
+            if (group.Escaping[m])
+            {
+                float[] data = context.NewFloats(total);
+                output = outputPointers.Count;
+                outputPointers.Add(data);
+                outputs.Add((node.Outputs[0], new Tensor<float>(data, shape)));
+            }
+
+            steps[m] = new FusedStep(ElementwiseGroupPlan.OpOf(node), a, b, lo, hi, output);
+        }
+
+        int planes = shape.Length >= 3 ? shape[0] * shape[1] : 1;
+        int planeLength = (int)(total / planes);
+        var handles = new List<System.Runtime.InteropServices.GCHandle>();
+        try
+        {
+            nint Pin(float[] a)
+            {
+                var h = System.Runtime.InteropServices.GCHandle.Alloc(a, System.Runtime.InteropServices.GCHandleType.Pinned);
+                handles.Add(h);
+                return h.AddrOfPinnedObject();
+            }
+
+            nint[] inputPointers = inputs.Select(t => Pin(t.Data)).ToArray();
+            nint[] outputAddresses = outputPointers.Select(Pin).ToArray();
+            FusedElementwise.Run(steps, inputPointers, kinds, outputAddresses, planes, planeLength, context.Threads);
+        }
+        finally
+        {
+            foreach (var h in handles)
+            {
+                h.Free();
+            }
         }
 
         return outputs;
