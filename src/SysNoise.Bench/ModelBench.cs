@@ -14,13 +14,19 @@ namespace SysNoise.Bench;
 /// Quick whole-model latency and profile: SysNoise's host executor (<see cref="OnnxSession"/>, fp32) against ONNX
 /// Runtime (CPU, all graph optimizations) in the same process with the same thread count. Usage:
 /// <c>dotnet run -c Release --project src/SysNoise.Bench -- model PATH [threads=2] [runs=20] [batch=1] [HxW]</c>.
-/// The two run interleaved after warm-up (alternating single runs, each after a 10 ms pause), so a machine shared with
-/// other builds slows both alike; medians and minima are reported with their ratios. Then a few profiled SysNoise runs give the time per op
+/// The two run interleaved after warm-up (alternating blocks of 5 runs, each block after a 1 s pause so the other side's
+/// spinning pool threads are idle), so a machine shared with other builds slows both alike; medians and minima are
+/// reported with their ratios. SYSNOISE_BENCH_PAUSE_MS, SYSNOISE_BENCH_NO_ORT=1 and SYSNOISE_BENCH_ORT_SPIN=0|1
+/// (ORT's session.intra_op.allow_spinning) change the protocol for experiments. Then a few profiled SysNoise runs give the time per op
 /// type (convolutions split by kind: depthwise, 1×1, k×k, stride) and the slowest nodes.
 /// </summary>
 public static class ModelBench
 {
     private const int ProfiledRuns = 10;
+
+    private static readonly int PauseMs = int.TryParse(Environment.GetEnvironmentVariable("SYSNOISE_BENCH_PAUSE_MS"), out int p) ? p : 1000;
+
+    private static readonly bool SkipOrt = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_NO_ORT") == "1";
 
     private static readonly int TopNodes = int.TryParse(Environment.GetEnvironmentVariable("SYSNOISE_BENCH_TOP"), out int n) ? n : 12;
 
@@ -60,6 +66,11 @@ public static class ModelBench
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
+        if (Environment.GetEnvironmentVariable("SYSNOISE_BENCH_ORT_SPIN") is { } spin)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", spin);
+        }
+
         using var ort = new InferenceSession(path, options);
         using var ortInput = OrtValue.CreateTensorValueFromMemory(input.Data, shape.Select(d => (long)d).ToArray());
         using var ortRun = new RunOptions();
@@ -90,27 +101,37 @@ public static class ModelBench
         int gen0 = GC.CollectionCount(0), gen2 = GC.CollectionCount(2);
         TimeSpan pause = GC.GetTotalPauseDuration();
         long allocated = GC.GetTotalAllocatedBytes();
-        // Alternating single runs (the order swapping each round), each after a 10 ms pause: a machine shared with other
-        // builds then slows both sides alike, and ONNX Runtime's pool threads, which spin for a while after a run (as do
-        // SysNoise's helpers, briefly), are idle again before the other side starts.
+        // Alternating blocks of 5 runs (the order swapping each round), each block after a pause: ONNX Runtime's pool
+        // threads keep spinning for a while after its runs (measured: SysNoise's 2-thread MobileNetV2 run takes ~2x as
+        // long within 200 ms of an ORT run, its helper thread starved), and SysNoise's helpers spin briefly too. The pause
+        // lets the other side's threads go idle; alternating blocks still spread a shared machine's load over both.
         var oursMs = new List<double>();
         var ortMs = new List<double>();
-        for (int i = 0; i < runs; i++)
+        const int Block = 5;
+        for (int i = 0; i < runs; i += Block)
         {
             for (int side = 0; side < 2; side++)
             {
-                bool oursNow = (side == 0) == (i % 2 == 0);
-                Thread.Sleep(10);
-                long t = Stopwatch.GetTimestamp();
-                if (oursNow)
+                bool oursNow = (side == 0) == (i / Block % 2 == 0);
+                if (!oursNow && SkipOrt)
                 {
-                    RunOurs();
-                    oursMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    continue;
                 }
-                else
+
+                Thread.Sleep(PauseMs);
+                for (int j = i; j < Math.Min(runs, i + Block); j++)
                 {
-                    RunOrt();
-                    ortMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    long t = Stopwatch.GetTimestamp();
+                    if (oursNow)
+                    {
+                        RunOurs();
+                        oursMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    }
+                    else
+                    {
+                        RunOrt();
+                        ortMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                    }
                 }
             }
         }
@@ -121,10 +142,15 @@ public static class ModelBench
         gen2 = GC.CollectionCount(2) - gen2;
         pause = GC.GetTotalPauseDuration() - pause;
 
+        if (ortMs.Count == 0)
+        {
+            ortMs.Add(double.NaN);
+        }
+
         double oursMed = Median(oursMs), ortMed = Median(ortMs);
         // The machine may be shared: the load average says how much the figures can be trusted.
         string load = File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
-        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} runs each, interleaved, Vector512 {Vector512.IsHardwareAccelerated}, load average {load}"));
+        Console.WriteLine(string.Create(ic, $"{Path.GetFileName(path)} input {string.Join("x", shape)}: {threads} threads, {runs} runs each, interleaved in blocks of 5 after {PauseMs} ms pauses, Vector512 {Vector512.IsHardwareAccelerated}, load average {load}"));
         Console.WriteLine(string.Create(ic, $"  SysNoise      median {oursMed,8:0.00} ms   min {oursMs.Min(),8:0.00} ms"));
         Console.WriteLine(string.Create(ic, $"  ONNX Runtime  median {ortMed,8:0.00} ms   min {ortMs.Min(),8:0.00} ms"));
         Console.WriteLine(string.Create(ic, $"  ratio SysNoise/ORT: medians {oursMed / ortMed:0.00}x, minima {oursMs.Min() / ortMs.Min():0.00}x; output relative L2 vs ORT {RelativeL2(ours, theirs):E2}"));

@@ -12,7 +12,7 @@ namespace SysNoise.Kernels.Model;
 public static class HostParallel
 {
     /// <summary>How long an idle helper spins for the next job before it blocks.</summary>
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
 
     private static readonly Helper[] Helpers = CreateHelpers();
 
