@@ -9,14 +9,16 @@ using SysNoise.Bench;
 // ModelBenchmarks (-- --filter '*ModelBenchmarks*') time whole models against ONNX Runtime in the same process.
 if (args.Length >= 2 && args[0] == "model")
 {
-    // Whole-model latency against ONNX Runtime: model PATH [threads] [runs] (see ModelBench).
-    ModelBench.Run(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2, args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 20);
+    // Whole-model latency against ONNX Runtime and a per-op profile: model PATH [threads] [runs] [batch] [HxW] (see ModelBench).
+    int Arg(int i, int fallback) => args.Length > i ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+    int[]? size = args.Length > 5 ? args[5].Split('x').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() : null;
+    ModelBench.Run(args[1], Arg(2, 2), Arg(3, 20), Arg(4, 1), size);
     return;
 }
 
 if (args.Length >= 1 && args[0] == "convshapes")
 {
-    ConvShapesBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
+    ConvShapesBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1, args.Contains("cold"));
     return;
 }
 

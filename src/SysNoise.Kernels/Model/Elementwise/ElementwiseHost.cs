@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SysNoise.Kernels.Model.Elementwise;
 
 /// <summary>An element function of one lane type (what the host loops are generic over).</summary>
@@ -95,7 +97,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             UnaryRange(input, output, (int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks), lane));
     }
 
@@ -107,6 +109,153 @@ public static class ElementwiseHost
         for (int i = 0; i < o.Length; i++)
         {
             o[i] = lane.Apply(x[i]);
+        }
+    }
+
+    /// <summary>A float unary op 16 lanes at a time (scalar form for the tail and without AVX-512: the same bits).</summary>
+    public static void UnaryVector<TOp>(float[] input, float[] output, TOp op, int threads)
+        where TOp : struct, IVectorUnaryOp
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Unary<float, float, FloatUnary<TOp>>(input, output, new FloatUnary<TOp>(op), threads);
+            return;
+        }
+
+        int n = output.Length;
+        if (n < ParallelThreshold || threads <= 1)
+        {
+            UnaryVectorRange(input, output, 0, n, op);
+            return;
+        }
+
+        int chunks = Math.Min(threads * 4, (n + 16383) / 16384);
+        HostParallel.For(chunks, threads, c =>
+            UnaryVectorRange(input, output, (int)((long)n * c / chunks), (int)((long)n * (c + 1) / chunks), op));
+    }
+
+    private static unsafe void UnaryVectorRange<TOp>(float[] input, float[] output, int start, int end, TOp op)
+        where TOp : struct, IVectorUnaryOp
+    {
+        fixed (float* x = input)
+        {
+            fixed (float* y = output)
+            {
+                int i = start;
+                for (; i + 16 <= end; i += 16)
+                {
+                    Vector512.Store(op.Apply(Vector512.Load(x + i)), y + i);
+                }
+
+                for (; i < end; i++)
+                {
+                    y[i] = op.Apply(x[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>A float binary op with broadcasting, 16 lanes at a time along contiguous or repeated rows.</summary>
+    public static void BinaryVector<TOp>(float[] a, float[] b, float[] output, BroadcastPlan plan, TOp op, int threads)
+        where TOp : struct, IVectorBinaryOp
+    {
+        int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
+        if (!Vector512.IsHardwareAccelerated || sa > 1 || sb > 1)
+        {
+            Binary<float, float, FloatBinary<TOp>>(a, b, output, plan, new FloatBinary<TOp>(op), threads);
+            return;
+        }
+
+        int inner = plan.Inner;
+        int rows = inner == 0 ? 0 : plan.Count / inner;
+        if (plan.Count < ParallelThreshold || threads <= 1)
+        {
+            BinaryVectorRows(a, b, output, plan, op, 0, rows, 0, inner);
+            return;
+        }
+
+        if (rows < threads)
+        {
+            // Few long rows (a tensor and a scalar merge into one row): split the rows into column ranges.
+            int parts = Math.Max(1, (threads * 4) / Math.Max(1, rows));
+            HostParallel.For(rows * parts, threads, c =>
+            {
+                int r = c / parts, p = c % parts;
+                BinaryVectorRows(a, b, output, plan, op, r, r + 1, (int)((long)inner * p / parts) & ~15, p == parts - 1 ? inner : (int)((long)inner * (p + 1) / parts) & ~15);
+            });
+            return;
+        }
+
+        int chunks = Math.Min(threads * 4, rows);
+        HostParallel.For(chunks, threads, c =>
+            BinaryVectorRows(a, b, output, plan, op, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks), 0, inner));
+    }
+
+    /// <summary>Rows [start, end), columns [j0, j1) of each.</summary>
+    private static unsafe void BinaryVectorRows<TOp>(float[] a, float[] b, float[] output, BroadcastPlan plan, TOp op, int start, int end, int j0, int j1)
+        where TOp : struct, IVectorBinaryOp
+    {
+        int inner = plan.Inner;
+        int sa = plan.Strides[0][^1], sb = plan.Strides[1][^1];
+        fixed (float* pa = a)
+        {
+            fixed (float* pb = b)
+            {
+                fixed (float* po = output)
+                {
+                    for (int r = start; r < end; r++)
+                    {
+                        float* x = pa + plan.RowOffset(0, r), y = pb + plan.RowOffset(1, r), o = po + ((long)r * inner);
+                        int j = j0;
+                        if (sa == 1 && sb == 1)
+                        {
+                            for (; j + 16 <= j1; j += 16)
+                            {
+                                Vector512.Store(op.Apply(Vector512.Load(x + j), Vector512.Load(y + j)), o + j);
+                            }
+
+                            for (; j < j1; j++)
+                            {
+                                o[j] = op.Apply(x[j], y[j]);
+                            }
+                        }
+                        else if (sa == 1)
+                        {
+                            Vector512<float> yv = Vector512.Create(*y);
+                            for (; j + 16 <= j1; j += 16)
+                            {
+                                Vector512.Store(op.Apply(Vector512.Load(x + j), yv), o + j);
+                            }
+
+                            for (; j < j1; j++)
+                            {
+                                o[j] = op.Apply(x[j], *y);
+                            }
+                        }
+                        else if (sb == 1)
+                        {
+                            Vector512<float> xv = Vector512.Create(*x);
+                            for (; j + 16 <= j1; j += 16)
+                            {
+                                Vector512.Store(op.Apply(xv, Vector512.Load(y + j)), o + j);
+                            }
+
+                            for (; j < j1; j++)
+                            {
+                                o[j] = op.Apply(*x, y[j]);
+                            }
+                        }
+                        else
+                        {
+                            float v = op.Apply(*x, *y);
+                            for (; j < j1; j++)
+                            {
+                                o[j] = v;
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -122,7 +271,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, rows);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             BinaryRows(a, b, output, plan, lane, (int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 
@@ -195,7 +344,7 @@ public static class ElementwiseHost
         }
 
         int chunks = Math.Min(threads * 4, rows);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             body((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
     }
 }

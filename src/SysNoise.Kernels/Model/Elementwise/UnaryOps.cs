@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using SysNoise.Kernels.Numerics;
 
 namespace SysNoise.Kernels.Model.Elementwise;
@@ -12,6 +14,15 @@ public interface IUnaryOp
     float Apply(float x);
 
     double Apply(double x);
+}
+
+/// <summary>
+/// A unary op with a 16-lane form whose every lane has the bits of <see cref="IUnaryOp.Apply(float)"/> (host loops
+/// only; the ILGPU kernels never call it).
+/// </summary>
+public interface IVectorUnaryOp : IUnaryOp
+{
+    Vector512<float> Apply(Vector512<float> x);
 }
 
 public readonly struct AbsOp : IUnaryOp
@@ -128,7 +139,7 @@ public readonly struct ErfOp : IUnaryOp
 }
 
 /// <summary>max(x, 0): branch-free on the sign bit (random signs would mispredict); NaN stays NaN, −0 gives +0.</summary>
-public readonly struct ReluOp : IUnaryOp
+public readonly struct ReluOp : IVectorUnaryOp
 {
     public float Apply(float x)
     {
@@ -141,6 +152,15 @@ public readonly struct ReluOp : IUnaryOp
         return ILGPU.Interop.IntAsFloat(b & ~(uint)((int)b >> 31));
     }
 
+    /// <summary>The same bit rule on 16 lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> x)
+    {
+        Vector512<uint> b = x.AsUInt32();
+        Vector512<uint> nan = Vector512.GreaterThan(b & Vector512.Create(0x7FFFFFFFu), Vector512.Create(0x7F800000u));
+        Vector512<uint> cleared = Vector512.AndNot(b, Vector512.ShiftRightArithmetic(b.AsInt32(), 31).AsUInt32());
+        return Vector512.ConditionalSelect(nan, b, cleared).AsSingle();
+    }
 
     public double Apply(double x) => x < 0 ? 0 : x;
 }
@@ -239,12 +259,20 @@ public readonly struct GeluOp(bool tanh) : IUnaryOp
 }
 
 /// <summary>min(max(x, lo), hi); NaN stays NaN.</summary>
-public readonly struct ClipOp(float lo, float hi) : IUnaryOp
+public readonly struct ClipOp(float lo, float hi) : IVectorUnaryOp
 {
     public readonly float Lo = lo;
     public readonly float Hi = hi;
 
     public float Apply(float x) => x < Lo ? Lo : x > Hi ? Hi : x;
+
+    /// <summary>The same selections on 16 lanes (NaN fails both compares and passes through, as in the scalar form).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> x)
+    {
+        Vector512<float> lo = Vector512.Create(Lo), hi = Vector512.Create(Hi);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, lo), lo, Vector512.ConditionalSelect(Vector512.GreaterThan(x, hi), hi, x));
+    }
 
     public double Apply(double x) => x < Lo ? Lo : x > Hi ? Hi : x;
 }

@@ -1,45 +1,67 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
-/// Supplies B of C = A·B as column panels of <see cref="GemmHost.NR"/> columns: for columns [n0, n0 + nc) (n0 a
-/// multiple of NR) and rows [k0, k0 + kc), panel p's row k is at result + p·panelStride + (k − k0)·NR, columns past
-/// the end zero. Packers write into <paramref name="work"/>; pre-packed operands return their own memory.
+/// Supplies B of C = A·B one column panel at a time: rows [k0, k0 + kc) of columns [col0, col0 + cols) (col0 a multiple
+/// of <see cref="GemmHost.NR"/>, cols ≤ NR). The result p holds row k's NR columns at p + (k − k0)·ldb; columns past
+/// cols may hold anything (their lanes are computed and discarded). Packers write into <paramref name="work"/>
+/// (<see cref="GemmHost.WorkSize"/> floats); operands laid out suitably are returned in place.
 /// </summary>
 public unsafe interface IPanelSource
 {
-    float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride);
+    float* Panel(int k0, int kc, int col0, int cols, float* work, out long ldb);
 }
 
-/// <summary>B given as a strided matrix: B(k, n) = data[k·rowStride + n·colStride].</summary>
+/// <summary>Work on a finished tile of C (rows × cols at c, row stride ldc), after the whole K chain and the bias.</summary>
+public unsafe interface ITileEpilogue
+{
+    void Finish(float* c, long ldc, int rows, int cols);
+}
+
+/// <summary>No epilogue: C is the GEMM result.</summary>
+public readonly unsafe struct NoEpilogue : ITileEpilogue
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Finish(float* c, long ldc, int rows, int cols)
+    {
+    }
+}
+
+/// <summary>
+/// B given as a strided matrix: B(k, n) = data[k·rowStride + n·colStride]. Full panels of a row-contiguous B are read
+/// in place (row stride = rowStride); others are packed.
+/// </summary>
 public readonly unsafe struct StridedPanels(float* data, long rowStride, long colStride) : IPanelSource
 {
-    public float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride)
+    public float* Panel(int k0, int kc, int col0, int cols, float* work, out long ldb)
     {
+        if (colStride == 1 && cols == GemmHost.NR)
+        {
+            ldb = rowStride;
+            return data + ((long)k0 * rowStride) + col0;
+        }
+
         int nr = GemmHost.NR;
-        panelStride = (long)kc * nr;
+        ldb = nr;
         for (int k = 0; k < kc; k++)
         {
-            float* src = data + ((long)(k0 + k) * rowStride);
-            for (int c = 0; c < nc; c += nr)
+            float* src = data + ((long)(k0 + k) * rowStride) + (col0 * colStride);
+            float* dst = work + ((long)k * nr);
+            if (colStride == 1)
             {
-                int cols = Math.Min(nr, nc - c);
-                float* dst = work + ((c / nr) * panelStride) + ((long)k * nr);
-                if (colStride == 1)
+                GemmHost.CopyRow(src, dst, cols);
+            }
+            else
+            {
+                for (int j = 0; j < cols; j++)
                 {
-                    GemmHost.CopyRow(src + n0 + c, dst, cols);
+                    dst[j] = src[j * colStride];
                 }
-                else
-                {
-                    for (int j = 0; j < cols; j++)
-                    {
-                        dst[j] = src[(n0 + c + j) * colStride];
-                    }
 
-                    new Span<float>(dst + cols, nr - cols).Clear();
-                }
+                new Span<float>(dst + cols, nr - cols).Clear();
             }
         }
 
@@ -50,10 +72,10 @@ public readonly unsafe struct StridedPanels(float* data, long rowStride, long co
 /// <summary>B packed once as [panel][K][NR] (see <see cref="GemmHost.PackB"/>).</summary>
 public readonly unsafe struct PrepackedPanels(float* packed, int k) : IPanelSource
 {
-    public float* Panels(int k0, int kc, int n0, int nc, float* work, out long panelStride)
+    public float* Panel(int k0, int kc, int col0, int cols, float* work, out long ldb)
     {
-        panelStride = (long)k * GemmHost.NR;
-        return packed + ((n0 / GemmHost.NR) * panelStride) + ((long)k0 * GemmHost.NR);
+        ldb = GemmHost.NR;
+        return packed + ((long)(col0 / GemmHost.NR) * k * GemmHost.NR) + ((long)k0 * GemmHost.NR);
     }
 }
 
@@ -75,10 +97,10 @@ public static unsafe class GemmHost
     /// <summary>K block: a B panel of KC×NR floats stays in L1 while the A panels stream past it.</summary>
     public const int KC = 256;
 
-    /// <summary>Columns handled per B packing (a multiple of every NR).</summary>
+    /// <summary>Columns per block of C (a multiple of every NR): bounds the C tiles revisited by each K block.</summary>
     public const int NT = 256;
 
-    /// <summary>Floats of work space one <see cref="Run{TB}"/> call needs.</summary>
+    /// <summary>Floats of work space one <see cref="Run{TB}"/> call needs (the packed panels of one KC×NT block).</summary>
     public static int WorkSize => KC * NT;
 
     public static int Panels(int m) => (m + MR - 1) / MR;
@@ -121,47 +143,93 @@ public static unsafe class GemmHost
     /// <summary>Packs B(k, n) = b[k·rowStride + n·colStride] as [panel][K][NR], columns past N zero.</summary>
     public static void PackB(float* b, long rowStride, long colStride, int k, int n, float* dst)
     {
-        var src = new StridedPanels(b, rowStride, colStride);
         int nr = NR;
         for (int n0 = 0; n0 < n; n0 += nr)
         {
-            // One panel at a time, straight into place (panelStride = K·NR when kc = K).
-            src.Panels(0, k, n0, Math.Min(nr, n - n0), dst + ((long)(n0 / nr) * k * nr), out _);
+            int cols = Math.Min(nr, n - n0);
+            float* panel = dst + ((long)(n0 / nr) * k * nr);
+            for (int kk = 0; kk < k; kk++)
+            {
+                float* src = b + ((long)kk * rowStride) + (n0 * colStride);
+                float* row = panel + ((long)kk * nr);
+                for (int j = 0; j < cols; j++)
+                {
+                    row[j] = src[j * colStride];
+                }
+
+                new Span<float>(row + cols, nr - cols).Clear();
+            }
         }
     }
 
     /// <summary>
-    /// C rows of panels [mp0, mp1) and columns [n0, n1) (n0 a multiple of NT). <paramref name="rowBias"/> (null: none)
+    /// C rows of panels [mp0, mp1) and columns [n0, n1) (n0 a multiple of NR). <paramref name="rowBias"/> (null: none)
     /// is added once after the whole K chain. K must be ≥ 1. <paramref name="work"/> holds <see cref="WorkSize"/> floats.
     /// </summary>
     public static void Run<TB>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work)
         where TB : struct, IPanelSource
+        => Run(packedA, m, k, b, n0, n1, mp0, mp1, c, ldc, rowBias, work, default(NoEpilogue));
+
+    /// <summary>
+    /// As above, then <paramref name="epilogue"/> on every finished tile of C (after the bias), while it is in L1.
+    /// Loop order: column blocks of NT, K blocks of KC (the block's NR-column panels supplied once), A panels, panels.
+    /// </summary>
+    public static void Run<TB, TE>(float* packedA, int m, int k, TB b, int n0, int n1, int mp0, int mp1, float* c, long ldc, float* rowBias, float* work, TE epilogue)
+        where TB : struct, IPanelSource
+        where TE : struct, ITileEpilogue
     {
         int mr = MR, nr = NR;
         float* tile = stackalloc float[8 * 32];
         float* edgeBias = stackalloc float[8];
+        int maxPanels = NT / nr;
+        float** panels = stackalloc float*[maxPanels];
+        long* strides = stackalloc long[maxPanels];
         for (int nt = n0; nt < n1; nt += NT)
         {
-            int nc = Math.Min(NT, n1 - nt);
+            int ntEnd = Math.Min(n1, nt + NT);
+            int count = (ntEnd - nt + nr - 1) / nr;
             for (int k0 = 0; k0 < k; k0 += KC)
             {
                 int kc = Math.Min(KC, k - k0);
-                float* panels = b.Panels(k0, kc, nt, nc, work, out long panelStride);
                 bool accumulate = k0 > 0;
                 bool last = k0 + kc == k;
-                for (int p = 0; p * nr < nc; p++)
+
+                // The block's B panels (≤ KC×NT floats: L2), then each A panel (KC×MR: L1) against all of them, so C is
+                // written MR rows × NT columns at a time.
+                for (int pi = 0; pi < count; pi++)
                 {
-                    float* bp = panels + (p * panelStride);
-                    int cols = Math.Min(nr, nc - (p * nr));
-                    for (int mp = mp0; mp < mp1; mp++)
+                    int col0 = nt + (pi * nr);
+                    panels[pi] = b.Panel(k0, kc, col0, Math.Min(nr, ntEnd - col0), work + ((long)pi * kc * nr), out strides[pi]);
+                }
+
+                for (int mp = mp0; mp < mp1; mp++)
+                {
+                    float* ap = packedA + ((long)mp * mr * k) + ((long)k0 * mr);
+                    int rows = Math.Min(mr, m - (mp * mr));
+                    float* bias = last && rowBias != null ? rowBias + (mp * mr) : null;
+                    for (int pi = 0; pi < count; pi++)
                     {
-                        float* ap = packedA + ((long)mp * mr * k) + ((long)k0 * mr);
-                        int rows = Math.Min(mr, m - (mp * mr));
-                        float* cp = c + ((long)mp * mr * ldc) + nt + (p * nr);
-                        float* bias = last && rowBias != null ? rowBias + (mp * mr) : null;
+                        int col0 = nt + (pi * nr);
+                        int cols = Math.Min(nr, ntEnd - col0);
+                        float* bp = panels[pi];
+                        long ldb = strides[pi];
+                        float* cp = c + ((long)mp * mr * ldc) + col0;
                         if (rows == mr && cols == nr)
                         {
-                            Tile(ap, bp, kc, cp, ldc, accumulate, bias, rows);
+                            Tile(ap, bp, ldb, kc, cp, ldc, accumulate, bias, rows);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
+                        }
+                        else if (rows == mr && nr == 32 && Avx512F.IsSupported)
+                        {
+                            // Column edge: the same tile with masked loads/stores of C.
+                            Kernel512Masked(ap, bp, ldb, kc, cp, ldc, accumulate, bias, cols);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
                         }
                         else
                         {
@@ -182,13 +250,18 @@ public static unsafe class GemmHost
                                 }
                             }
 
-                            Tile(ap, bp, kc, tile, nr, accumulate, bias != null ? edgeBias : null, rows);
+                            Tile(ap, bp, ldb, kc, tile, nr, accumulate, bias != null ? edgeBias : null, rows);
                             for (int r = 0; r < rows; r++)
                             {
                                 for (int j = 0; j < cols; j++)
                                 {
                                     cp[(r * ldc) + j] = tile[(r * nr) + j];
                                 }
+                            }
+
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
                             }
                         }
                     }
@@ -198,22 +271,22 @@ public static unsafe class GemmHost
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Tile(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias, int rows)
+    private static void Tile(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, int rows)
     {
         if (Vector512.IsHardwareAccelerated)
         {
             if (rows == 1)
             {
-                Kernel512x1(a, b, kc, c, accumulate, bias);
+                Kernel512x1(a, b, ldb, kc, c, accumulate, bias);
             }
             else
             {
-                Kernel512(a, b, kc, c, ldc, accumulate, bias);
+                Kernel512(a, b, ldb, kc, c, ldc, accumulate, bias);
             }
         }
         else
         {
-            Kernel256(a, b, kc, c, ldc, accumulate, bias);
+            Kernel256(a, b, ldb, kc, c, ldc, accumulate, bias);
         }
     }
 
@@ -251,7 +324,7 @@ public static unsafe class GemmHost
 
     /// <summary>8×32 tile: 16 zmm accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias)
+    private static void Kernel512(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate)
@@ -290,7 +363,7 @@ public static unsafe class GemmHost
             av = Vector512.Create(a[7]);
             c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
             a += 8;
-            b += 32;
+            b += ldb;
         }
 
         if (bias != null)
@@ -315,9 +388,79 @@ public static unsafe class GemmHost
         Vector512.Store(c70, c + (7 * ldc)); Vector512.Store(c71, c + (7 * ldc) + 16);
     }
 
+    /// <summary>8×32 tile of which only the first <paramref name="cols"/> columns exist: C read and written through lane masks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Masked(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, int cols)
+    {
+        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        Vector512<float> m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
+        Vector512<float> m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
+        Vector512<float> z = Vector512<float>.Zero;
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        if (accumulate)
+        {
+            c00 = Avx512F.MaskLoad(c, m0, z); c01 = Avx512F.MaskLoad(c + 16, m1, z);
+            c10 = Avx512F.MaskLoad(c + ldc, m0, z); c11 = Avx512F.MaskLoad(c + ldc + 16, m1, z);
+            c20 = Avx512F.MaskLoad(c + (2 * ldc), m0, z); c21 = Avx512F.MaskLoad(c + (2 * ldc) + 16, m1, z);
+            c30 = Avx512F.MaskLoad(c + (3 * ldc), m0, z); c31 = Avx512F.MaskLoad(c + (3 * ldc) + 16, m1, z);
+            c40 = Avx512F.MaskLoad(c + (4 * ldc), m0, z); c41 = Avx512F.MaskLoad(c + (4 * ldc) + 16, m1, z);
+            c50 = Avx512F.MaskLoad(c + (5 * ldc), m0, z); c51 = Avx512F.MaskLoad(c + (5 * ldc) + 16, m1, z);
+            c60 = Avx512F.MaskLoad(c + (6 * ldc), m0, z); c61 = Avx512F.MaskLoad(c + (6 * ldc) + 16, m1, z);
+            c70 = Avx512F.MaskLoad(c + (7 * ldc), m0, z); c71 = Avx512F.MaskLoad(c + (7 * ldc) + 16, m1, z);
+        }
+        else
+        {
+            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = z;
+        }
+
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            Vector512<float> av = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+            a += 8;
+            b += ldb;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> v = Vector512.Create(bias[0]); c00 += v; c01 += v;
+            v = Vector512.Create(bias[1]); c10 += v; c11 += v;
+            v = Vector512.Create(bias[2]); c20 += v; c21 += v;
+            v = Vector512.Create(bias[3]); c30 += v; c31 += v;
+            v = Vector512.Create(bias[4]); c40 += v; c41 += v;
+            v = Vector512.Create(bias[5]); c50 += v; c51 += v;
+            v = Vector512.Create(bias[6]); c60 += v; c61 += v;
+            v = Vector512.Create(bias[7]); c70 += v; c71 += v;
+        }
+
+        Avx512F.MaskStore(c, m0, c00); Avx512F.MaskStore(c + 16, m1, c01);
+        Avx512F.MaskStore(c + ldc, m0, c10); Avx512F.MaskStore(c + ldc + 16, m1, c11);
+        Avx512F.MaskStore(c + (2 * ldc), m0, c20); Avx512F.MaskStore(c + (2 * ldc) + 16, m1, c21);
+        Avx512F.MaskStore(c + (3 * ldc), m0, c30); Avx512F.MaskStore(c + (3 * ldc) + 16, m1, c31);
+        Avx512F.MaskStore(c + (4 * ldc), m0, c40); Avx512F.MaskStore(c + (4 * ldc) + 16, m1, c41);
+        Avx512F.MaskStore(c + (5 * ldc), m0, c50); Avx512F.MaskStore(c + (5 * ldc) + 16, m1, c51);
+        Avx512F.MaskStore(c + (6 * ldc), m0, c60); Avx512F.MaskStore(c + (6 * ldc) + 16, m1, c61);
+        Avx512F.MaskStore(c + (7 * ldc), m0, c70); Avx512F.MaskStore(c + (7 * ldc) + 16, m1, c71);
+    }
+
     /// <summary>1×32 tile (M = 1 products such as a batch-1 fully connected layer): reads row 0 of the A panel.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512x1(float* a, float* b, int kc, float* c, bool accumulate, float* bias)
+    private static void Kernel512x1(float* a, float* b, long ldb, int kc, float* c, bool accumulate, float* bias)
     {
         Vector512<float> c0 = accumulate ? Vector512.Load(c) : Vector512<float>.Zero;
         Vector512<float> c1 = accumulate ? Vector512.Load(c + 16) : Vector512<float>.Zero;
@@ -327,7 +470,7 @@ public static unsafe class GemmHost
             c0 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b), c0);
             c1 = Vector512.FusedMultiplyAdd(av, Vector512.Load(b + 16), c1);
             a += 8;
-            b += 32;
+            b += ldb;
         }
 
         if (bias != null)
@@ -343,7 +486,7 @@ public static unsafe class GemmHost
 
     /// <summary>6×16 tile for AVX2 machines: 12 ymm accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel256(float* a, float* b, int kc, float* c, long ldc, bool accumulate, float* bias)
+    private static void Kernel256(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias)
     {
         Vector256<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51;
         if (accumulate)
@@ -376,7 +519,7 @@ public static unsafe class GemmHost
             av = Vector256.Create(a[5]);
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50); c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
             a += 6;
-            b += 16;
+            b += ldb;
         }
 
         if (bias != null)

@@ -97,7 +97,7 @@ public static unsafe class MatMulHost
                                 }
                                 else
                                 {
-                                    Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = t }, Task);
+                                    HostParallel.For(tasks, t, Task);
                                 }
                             }
                         }

@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
@@ -21,7 +22,7 @@ public static unsafe class PoolHost
             return;
         }
 
-        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        HostParallel.For(planes, threads, body);
     }
 
     public static void MaxPool(float[] x, float[] y, long[]? indices, NnGeometry g, int storageOrder, int threads)
@@ -89,6 +90,19 @@ public static unsafe class PoolHost
             (kw0[ow], kw1[ow]) = (a, b);
         }
 
+        // Columns whose whole window lies inside the row: [interiorLo, interiorHi).
+        int interiorLo = 0, interiorHi = 0;
+        for (int ow = g.OutW - 1; ow >= 0 && interiorHi == 0; ow--)
+        {
+            interiorHi = kw0[ow] == 0 && kw1[ow] == g.KW ? ow + 1 : 0;
+        }
+
+        while (interiorLo < interiorHi && !(kw0[interiorLo] == 0 && kw1[interiorLo] == g.KW))
+        {
+            interiorLo++;
+        }
+
+        bool vector = Avx512F.IsSupported && g.SW <= 2;
         fixed (float* xp = x)
         {
             fixed (float* yp = y)
@@ -112,8 +126,18 @@ public static unsafe class PoolHost
                             b--;
                         }
 
-                        for (int ow = 0; ow < g.OutW; ow++)
+                        float* dstRow = dst + ((long)oh * g.OutW);
+                        int ow = 0;
+                        while (ow < g.OutW)
                         {
+                            // 16 interior outputs (every kw tap inside the row) at once, when the row has taps.
+                            if (vector && a < b && ow >= interiorLo && ow + 16 <= interiorHi)
+                            {
+                                MaxRow16(src, hs, a, b, ow, g, dstRow + ow);
+                                ow += 16;
+                                continue;
+                            }
+
                             float best = float.NegativeInfinity;
                             bool any = false;
                             int ws = (ow * g.SW) - g.PW;
@@ -131,12 +155,50 @@ public static unsafe class PoolHost
                                 }
                             }
 
-                            dst[((long)oh * g.OutW) + ow] = best;
+                            dstRow[ow] = best;
+                            ow++;
                         }
                     }
                 });
             }
         }
+    }
+
+    /// <summary>
+    /// Outputs [ow, ow + 16) of one row, every kw tap inside the row and taps kh in [a, b) (a &lt; b): lane by lane the
+    /// scalar rule — the first tap, then any later tap strictly greater (a NaN never replaces, a leading NaN stays).
+    /// Stride 2 reads two masked 16-lane loads (never past the row) and keeps the even lanes.
+    /// </summary>
+    private static void MaxRow16(float* src, int hs, int a, int b, int ow, NnGeometry g, float* dst)
+    {
+        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        Vector512<uint> inW = Vector512.Create((uint)g.InW);
+        Vector512<float> best = default;
+        bool first = true;
+        for (int kh = a; kh < b; kh++)
+        {
+            float* row = src + ((long)(hs + (kh * g.DH)) * g.InW);
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                int c0 = (ow * g.SW) - g.PW + (kw * g.DW);
+                Vector512<float> v;
+                if (g.SW == 1)
+                {
+                    v = Vector512.Load(row + c0);
+                }
+                else
+                {
+                    Vector512<float> m1 = Vector512.LessThan((lane + Vector512.Create(c0 + 16)).AsUInt32(), inW).AsSingle();
+                    v = Avx512F.PermuteVar16x32x2(Vector512.Load(row + c0), even, Avx512F.MaskLoad(row + c0 + 16, m1, Vector512<float>.Zero));
+                }
+
+                best = first ? v : Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                first = false;
+            }
+        }
+
+        Vector512.Store(best, dst);
     }
 
     public static void AveragePool(float[] x, float[] y, NnGeometry g, bool countIncludePad, int threads)

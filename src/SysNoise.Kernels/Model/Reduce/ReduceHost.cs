@@ -17,7 +17,7 @@ public static class ReduceHost
         }
 
         int chunks = Math.Min(threads * 4, count);
-        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, c =>
+        HostParallel.For(chunks, threads, c =>
             body((int)((long)count * c / chunks), (int)((long)count * (c + 1) / chunks)));
     }
 

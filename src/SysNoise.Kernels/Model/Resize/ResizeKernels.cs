@@ -123,19 +123,35 @@ public static class ResizeHost
     public static void Gather<T>(T[] input, T[] output, int[] index, int[] count, ResizePassGeometry g, T extrapolation, ParallelOptions parallel)
         where T : unmanaged
     {
-        Parallel.For(0, (long)g.Outer * g.OutLength, parallel, row =>
+        // Blocks of (outer, output position) rows; a pass along the last axis (Inner = 1) copies single elements, so
+        // it runs as plain indexed loops rather than one copy call per element.
+        long rows = (long)g.Outer * g.OutLength;
+        int threads = rows * g.Inner < 1 << 15 ? 1 : Math.Max(1, parallel.MaxDegreeOfParallelism);
+        int blocks = (int)Math.Min(rows, threads * 8L);
+        HostParallel.For(blocks, threads, block =>
         {
-            long outer = row / g.OutLength;
-            int j = (int)(row % g.OutLength);
-            long o = row * g.Inner;
-            if (count[j] == 0)
+            long r1 = rows * (block + 1) / blocks;
+            for (long row = rows * block / blocks; row < r1; row++)
             {
-                output.AsSpan((int)o, g.Inner).Fill(extrapolation);
-                return;
-            }
+                long outer = row / g.OutLength;
+                int j = (int)(row % g.OutLength);
+                long o = row * g.Inner;
+                if (count[j] == 0)
+                {
+                    output.AsSpan((int)o, g.Inner).Fill(extrapolation);
+                    continue;
+                }
 
-            long src = ((outer * g.InLength) + index[j * g.Taps]) * g.Inner;
-            Array.Copy(input, src, output, o, g.Inner);
+                long src = ((outer * g.InLength) + index[j * g.Taps]) * g.Inner;
+                if (g.Inner == 1)
+                {
+                    output[o] = input[src];
+                }
+                else
+                {
+                    input.AsSpan((int)src, g.Inner).CopyTo(output.AsSpan((int)o, g.Inner));
+                }
+            }
         });
     }
 

@@ -49,4 +49,10 @@ public sealed record ExecutionOptions
 
     /// <summary>Threads for the host path (0: all cores).</summary>
     public int Threads { get; init; }
+
+    /// <summary>
+    /// Host fp32 path: a Conv absorbs the Add / Relu / Clip nodes that follow it (same bits as running them one by one;
+    /// see <see cref="ConvFusionPlan"/>). False runs every node by itself, as a per-value dump always does. Not a noise knob.
+    /// </summary>
+    public bool FuseElementwise { get; init; } = true;
 }

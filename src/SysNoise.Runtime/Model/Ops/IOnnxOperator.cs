@@ -31,7 +31,7 @@ public interface IOnnxOperator
 /// On a <see cref="HostDevice"/> operators run their host loops; on an <see cref="IlgpuDevice"/> they run their
 /// ILGPU kernels (same arithmetic, same accumulation order), uploading inputs and downloading outputs.
 /// </summary>
-public sealed class OpContext(ExecutionOptions options, Device? device = null)
+public sealed class OpContext(ExecutionOptions options, Device? device = null, BufferArena? arena = null)
 {
     public ExecutionOptions Options { get; } = options;
 
@@ -43,4 +43,13 @@ public sealed class OpContext(ExecutionOptions options, Device? device = null)
     public int Threads { get; } = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
 
     public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads };
+
+    /// <summary>The session's run-time buffer pool (host runs without a per-value dump), else null.</summary>
+    public BufferArena? Arena { get; } = arena;
+
+    /// <summary>
+    /// A float32 output array of <paramref name="length"/> elements with arbitrary contents: the caller must write every
+    /// element. Recycled from the arena when there is one.
+    /// </summary>
+    public float[] NewFloats(long length) => Arena?.RentFloats(length) ?? GC.AllocateUninitializedArray<float>(checked((int)length));
 }

@@ -74,7 +74,8 @@ public sealed class ClipOperator : IOnnxOperator
         Tensor x = inputs[0]!;
         if (node.Opset < 11)
         {
-            return [Elementwise.Unary(context, x, new ClipOp(node.Float("min", float.MinValue), node.Float("max", float.MaxValue)), null, OpType)];
+            (float l0, float h0) = FloatBounds(node, null, null);
+            return [Elementwise.Unary(context, x, new ClipOp(l0, h0), null, OpType)];
         }
 
         Tensor? lo = inputs.Count > 1 ? inputs[1] : null, hi = inputs.Count > 2 ? inputs[2] : null;
@@ -91,8 +92,15 @@ public sealed class ClipOperator : IOnnxOperator
             return [Elementwise.Unary(context, x, new ClipDoubleOp(dl, dh), null, OpType)];
         }
 
-        float fl = lo is null ? float.NegativeInfinity : (float)Lanes.Scalar(lo, "Clip min");
-        float fh = hi is null ? float.PositiveInfinity : (float)Lanes.Scalar(hi, "Clip max");
+        (float fl, float fh) = FloatBounds(node, lo, hi);
         return [Elementwise.Unary(context, x, new ClipOp(fl, fh), null, OpType)];
     }
+
+    /// <summary>
+    /// The bounds Clip applies to float32/float16 values: the min/max attributes before opset 11 (default ±float.MaxValue),
+    /// else the optional scalar inputs (default ±inf). A fused convolution epilogue takes them from here too.
+    /// </summary>
+    public static (float Lo, float Hi) FloatBounds(OnnxNode node, Tensor? lo, Tensor? hi) => node.Opset < 11
+        ? (node.Float("min", float.MinValue), node.Float("max", float.MaxValue))
+        : (lo is null ? float.NegativeInfinity : (float)Lanes.Scalar(lo, "Clip min"), hi is null ? float.PositiveInfinity : (float)Lanes.Scalar(hi, "Clip max"));
 }

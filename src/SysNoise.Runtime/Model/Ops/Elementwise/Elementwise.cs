@@ -25,8 +25,15 @@ public static class Elementwise
                 }
                 else
                 {
-                    r = new float[data.Length];
-                    ElementwiseHost.Unary<float, float, FloatUnary<TOp>>(data, r, new FloatUnary<TOp>(op), context.Threads);
+                    r = context.NewFloats(data.Length);
+                    if (VectorForm<TOp>.Unary is { } vector)
+                    {
+                        vector(data, r, op, context.Threads);
+                    }
+                    else
+                    {
+                        ElementwiseHost.Unary<float, float, FloatUnary<TOp>>(data, r, new FloatUnary<TOp>(op), context.Threads);
+                    }
                 }
 
                 return Lanes.FromFloat(r, x.Shape, x.DType);
@@ -80,8 +87,15 @@ public static class Elementwise
                 }
                 else
                 {
-                    r = new float[plan.Count];
-                    ElementwiseHost.Binary<float, float, FloatBinary<TOp>>(x, y, r, plan, new FloatBinary<TOp>(op), context.Threads);
+                    r = context.NewFloats(plan.Count);
+                    if (VectorBinaryForm<TOp>.Binary is { } vector)
+                    {
+                        vector(x, y, r, plan, op, context.Threads);
+                    }
+                    else
+                    {
+                        ElementwiseHost.Binary<float, float, FloatBinary<TOp>>(x, y, r, plan, new FloatBinary<TOp>(op), context.Threads);
+                    }
                 }
 
                 return Lanes.FromFloat(r, plan.OutShape, a.DType);
@@ -147,5 +161,23 @@ public static class Elementwise
         }
 
         return new Tensor<bool>(r, plan.OutShape);
+    }
+
+    /// <summary>The 16-lane host loop of ops that have one (<see cref="IVectorUnaryOp"/>), bound once per op type.</summary>
+    private static class VectorForm<TOp>
+        where TOp : struct, IUnaryOp
+    {
+        public static readonly Action<float[], float[], TOp, int>? Unary = typeof(IVectorUnaryOp).IsAssignableFrom(typeof(TOp))
+            ? typeof(ElementwiseHost).GetMethod(nameof(ElementwiseHost.UnaryVector))!.MakeGenericMethod(typeof(TOp)).CreateDelegate<Action<float[], float[], TOp, int>>()
+            : null;
+    }
+
+    /// <summary>The 16-lane host loop of binary ops that have one (<see cref="IVectorBinaryOp"/>).</summary>
+    private static class VectorBinaryForm<TOp>
+        where TOp : struct, IBinaryOp
+    {
+        public static readonly Action<float[], float[], float[], BroadcastPlan, TOp, int>? Binary = typeof(IVectorBinaryOp).IsAssignableFrom(typeof(TOp))
+            ? typeof(ElementwiseHost).GetMethod(nameof(ElementwiseHost.BinaryVector))!.MakeGenericMethod(typeof(TOp)).CreateDelegate<Action<float[], float[], float[], BroadcastPlan, TOp, int>>()
+            : null;
     }
 }

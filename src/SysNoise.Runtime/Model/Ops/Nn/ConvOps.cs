@@ -52,10 +52,48 @@ public sealed class ConvOp : IOnnxOperator
         }
 
         // Every output element is written by the GEMM tiles (or the depthwise loop): no zeroing pass needed.
-        var y = new Tensor<float>(GC.AllocateUninitializedArray<float>(checked((int)g.OutputElements)), shape);
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
         float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
         ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads);
         return [y];
+    }
+
+    /// <summary>
+    /// The host fp32 convolution with absorbed elementwise nodes (<see cref="ConvEpilogue"/>), or null when this run
+    /// cannot fuse them (fp16 accumulation, an ILGPU device, or an Add operand of another shape): the caller then runs
+    /// the nodes one by one.
+    /// </summary>
+    public static Tensor<float>? RunFused(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, Tensor<float>? skip, ConvEpilogue epilogue)
+    {
+        if (Acc16Host.Applies(context) || context.Ilgpu is not null)
+        {
+            return null;
+        }
+
+        Tensor<float> x = NnAttributes.Float(inputs[0], node, "X");
+        Tensor<float> w = NnAttributes.Float(inputs[1], node, "W");
+        Tensor<float>? b = inputs.Count > 2 && inputs[2] is not null ? NnAttributes.Float(inputs[2], node, "B") : null;
+        NnGeometry g = NnAttributes.Conv(node, x.Shape, w.Shape);
+        if (b is not null && b.Length != g.OutChannels)
+        {
+            throw new ArgumentException($"bias has {b.Length} values for {g.OutChannels} output channels");
+        }
+
+        int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (skip is not null)
+        {
+            if (!skip.Shape.AsSpan().SequenceEqual(shape))
+            {
+                return null;
+            }
+
+            epilogue = epilogue with { Skip = skip.Data };
+        }
+
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
+        float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
+        ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads, epilogue);
+        return y;
     }
 
     private static float[] PackedFor(Tensor<float> w, NnGeometry g)
@@ -75,8 +113,9 @@ public sealed class ConvOp : IOnnxOperator
 
 /// <summary>
 /// ConvTranspose (1-D to 3-D, group, strides, pads, dilations, output_padding, output_shape, auto_pad, optional bias).
-/// Every output gathers the inputs that reach it in (ic, kd, kh, kw) order (<see cref="NnMath.ConvTransposeElement"/>),
-/// on the host in parallel over output planes, on ILGPU one thread per output.
+/// Every output gathers the inputs that reach it in (ic, kd, kh, kw) order (<see cref="NnMath.ConvTransposeElement"/>):
+/// on the host as per-tap GEMMs when the windows do not overlap (<see cref="ConvTransposeHost"/>), else per output in
+/// parallel over output planes; on ILGPU one thread per output.
 /// </summary>
 public sealed class ConvTransposeOp : IOnnxOperator
 {
@@ -117,8 +156,9 @@ public sealed class ConvTransposeOp : IOnnxOperator
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: true), shape)];
         }
 
-        var y = new Tensor<float>(shape);
-        PoolHost.ConvTranspose(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
+        // Every output element is written.
+        var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
+        ConvTransposeHost.Run(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
         return [y];
     }
 }

@@ -37,7 +37,8 @@ public sealed class MaxPoolOp : IOnnxOperator
         }
         else
         {
-            y = new float[g.OutputElements];
+            // Every output element is written.
+            y = x is Tensor<float> ? context.NewFloats(g.OutputElements) : new float[g.OutputElements];
             indices = wantIndices ? new long[y.Length] : null;
             PoolHost.MaxPool(data, y, indices, g, storageOrder, context.Threads);
         }
@@ -70,7 +71,7 @@ public sealed class AveragePoolOp : IOnnxOperator
             return [new Tensor<float>(NnDevice.AveragePool(device, x.Data, g, includePad), shape)];
         }
 
-        var y = new Tensor<float>(shape);
+        var y = new Tensor<float>(context.NewFloats(Tensor.ElementCount(shape)), shape);
         PoolHost.AveragePool(x.Data, y.Data, g, includePad, context.Threads);
         return [y];
     }
@@ -97,7 +98,7 @@ public abstract class GlobalPoolOp(bool max) : IOnnxOperator
             return [new Tensor<float>(NnDevice.GlobalPool(device, x.Data, planes, length, max), shape)];
         }
 
-        var y = new Tensor<float>(shape);
+        var y = new Tensor<float>(context.NewFloats(planes), shape);
         PoolHost.GlobalPool(x.Data, y.Data, planes, length, max, context.Threads);
         return [y];
     }
@@ -187,14 +188,14 @@ public sealed class BatchNormalizationOp : IOnnxOperator
         int pi = spatial ? inner : 1;
         Tensor<float> y = context.Ilgpu is { } device
             ? new Tensor<float>(NnDevice.BatchNorm(device, x.Data, a, b, pi, pc), x.Shape)
-            : Host(x, a, b, pc, pi, context.Threads);
+            : Host(context, x, a, b, pc, pi);
         return [y, .. extra.Take(Math.Max(0, node.Outputs.Count - 1))];
     }
 
-    private static Tensor<float> Host(Tensor<float> x, float[] a, float[] b, int channels, int inner, int threads)
+    private static Tensor<float> Host(OpContext context, Tensor<float> x, float[] a, float[] b, int channels, int inner)
     {
-        var y = new Tensor<float>(x.Shape);
-        PoolHost.BatchNorm(x.Data, y.Data, a, b, channels, inner, threads);
+        var y = new Tensor<float>(context.NewFloats(x.Length), x.Shape);
+        PoolHost.BatchNorm(x.Data, y.Data, a, b, channels, inner, context.Threads);
         return y;
     }
 

@@ -107,7 +107,8 @@ public static class ResizeRunner
         T[] current = data;
         foreach ((_, ResizeAxisMap map, ResizePassGeometry g) in steps)
         {
-            var next = new T[g.OutputElements];
+            // Every element is written: float32 passes take arena arrays (a first pass's is free again after the node).
+            T[] next = typeof(T) == typeof(float) ? (T[])(object)context.NewFloats(g.OutputElements) : new T[g.OutputElements];
             ResizeHost.Weighted(current, next, map.Index, map.Count, map.Coeff, g, extrapolation, op, context.Parallel);
             current = next;
         }
@@ -148,7 +149,8 @@ public static class ResizeRunner
         T[] current = data;
         foreach ((_, ResizeAxisMap map, ResizePassGeometry g) in steps)
         {
-            var next = new T[g.OutputElements];
+            // Every element is written: float32 passes take arena arrays (a first pass's is free again after the node).
+            T[] next = typeof(T) == typeof(float) ? (T[])(object)context.NewFloats(g.OutputElements) : new T[g.OutputElements];
             ResizeHost.Gather(current, next, map.Index, map.Count, g, extrapolation, context.Parallel);
             current = next;
         }

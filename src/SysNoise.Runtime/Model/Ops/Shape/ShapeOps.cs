@@ -232,7 +232,9 @@ public sealed class ConcatOperator : IOnnxOperator
         }
 
         shape[axis] = total;
-        Tensor result = Tensor.Create(first.DType, shape);
+
+        // Every element is copied from an input: float32 outputs come from the arena uninitialised.
+        Tensor result = first is Tensor<float> ? new Tensor<float>(context.NewFloats(Tensor.ElementCount(shape)), shape) : Tensor.Create(first.DType, shape);
         long outer = Tensor.ElementCount(shape.AsSpan(0, axis));
         long inner = Tensor.ElementCount(shape.AsSpan(axis + 1));
         long outRow = total * inner;

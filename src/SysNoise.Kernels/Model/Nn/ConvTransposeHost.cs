@@ -1,0 +1,169 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace SysNoise.Kernels.Model.Nn;
+
+/// <summary>
+/// Host transposed convolution. When the windows do not overlap (2-D, no dilation, kernel ≤ stride on both axes, as
+/// in the upsampling layers of detection heads), output (oh, ow) receives at most one tap per input channel, the same
+/// (kh, kw) for every channel: kh = (oh + PH) mod SH when that is &lt; KH (and ih = (oh + PH − kh) / SH inside the input),
+/// likewise kw. So each tap (kh, kw) is a GEMM over the input channels — C[oc, (ih, iw)] = Σ_ic W[ic, oc, kh, kw]·X[ic,
+/// ih, iw], accumulated in ic order from +0, bias added once — scattered to the outputs with stride; outputs with no
+/// tap are +0 + bias. That is <see cref="NnMath.ConvTransposeElement"/>'s chain (fma over the existing taps in
+/// (ic, kh, kw) order, then the bias) for every output. Other geometries run that function per output.
+/// </summary>
+public static unsafe class ConvTransposeHost
+{
+    /// <summary>Whether the GEMM path applies (non-overlapping 2-D windows).</summary>
+    public static bool Separable(NnGeometry g) =>
+        g.KD == 1 && g.InD == 1 && g.OutD == 1 && g.DH == 1 && g.DW == 1 && g.KH <= g.SH && g.KW <= g.SW && g.GroupChannels > 0;
+
+    public static void Run(float[] x, float[] w, float[]? bias, float[] y, NnGeometry g, int threads)
+    {
+        if (g.OutputElements == 0)
+        {
+            return;
+        }
+
+        if (!Separable(g))
+        {
+            PoolHost.ConvTranspose(x, w, bias, y, g, threads);
+            return;
+        }
+
+        int icg = g.GroupChannels, ocg = g.GroupOutChannels, khw = g.KH * g.KW;
+        int p = g.InH * g.InW;
+        int mPanels = GemmHost.Panels(ocg);
+        long perTap = GemmHost.PackedASize(ocg, icg);
+        int images = g.Batch * g.Group;
+        float[] packed = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(1, perTap * khw * g.Group)), pinned: true);
+        int chunk = GemmHost.NT;
+        int chunks = (p + chunk - 1) / chunk;
+        int tasks = images * khw * chunks;
+        long macs = (long)images * khw * ocg * icg * p;
+        int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
+        fixed (float* xp = x)
+        fixed (float* wp = w)
+        fixed (float* bp = bias)
+        fixed (float* yp = y)
+        fixed (float* pa = packed)
+        {
+            nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, paa = (nint)pa;
+
+            // A per (group, tap): A(oc, ic) = W[gi·icg + ic, oc, kh, kw].
+            for (int gi = 0; gi < g.Group; gi++)
+            {
+                for (int tap = 0; tap < khw; tap++)
+                {
+                    float* src = wp + ((long)gi * icg * ocg * khw) + tap;
+                    GemmHost.PackA(src, khw, (long)ocg * khw, ocg, icg, pa + (((long)gi * khw) + tap) * perTap);
+                }
+            }
+
+            // Outputs no tap reaches: +0 then the bias, as the scalar chain gives.
+            HostParallel.For(g.Batch * g.OutChannels, t, plane =>
+            {
+                float value = ba == 0 ? 0f : NnMath.AddBias(0f, ((float*)ba)[plane % g.OutChannels]);
+                float* yPlane = (float*)ya + ((long)plane * g.OutSpatial);
+                for (int oh = 0; oh < g.OutH; oh++)
+                {
+                    bool rowHit = Hit(oh, g.PH, g.SH, g.KH, g.InH);
+                    for (int ow = 0; ow < g.OutW; ow++)
+                    {
+                        if (!rowHit || !Hit(ow, g.PW, g.SW, g.KW, g.InW))
+                        {
+                            yPlane[((long)oh * g.OutW) + ow] = value;
+                        }
+                    }
+                }
+            });
+
+            void Task(int task)
+            {
+                int c = task % chunks, rest = task / chunks;
+                int tap = rest % khw, img = rest / khw;
+                int n = img / g.Group, gi = img % g.Group;
+                int kh = tap / g.KW, kw = tap % g.KW;
+                int n0 = c * chunk, n1 = Math.Min(p, n0 + chunk);
+                int width = n1 - n0;
+                float* temp = Temp(mPanels * GemmHost.MR * chunk);
+                float* a = (float*)paa + ((((long)gi * khw) + tap) * perTap);
+                float* xPlane = (float*)xa + ((((long)n * g.Channels) + ((long)gi * icg)) * p);
+                float* rb = ba == 0 ? null : (float*)ba + (gi * ocg);
+
+                // C's column q lands at temp + (q − n0); row stride = chunk.
+                GemmHost.Run(a, ocg, icg, new StridedPanels(xPlane, p, 1), n0, n1, 0, mPanels, temp - n0, chunk, rb, Work());
+                // Scatter input row by input row: output row ih·SH + kh − PH, columns iw·SW + kw − PW.
+                for (int oc = 0; oc < ocg; oc++)
+                {
+                    float* from = temp + ((long)oc * chunk) - n0;
+                    float* yPlane = (float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg) + oc) * g.OutSpatial);
+                    int q = n0;
+                    while (q < n1)
+                    {
+                        int ih = q / g.InW, iw0 = q - (ih * g.InW);
+                        int end = Math.Min(n1, q + (g.InW - iw0));
+                        int oh = (ih * g.SH) + kh - g.PH;
+                        if ((uint)oh < (uint)g.OutH)
+                        {
+                            float* yRow = yPlane + ((long)oh * g.OutW);
+                            int ow = (iw0 * g.SW) + kw - g.PW;
+                            for (int i = q; i < end; i++, ow += g.SW)
+                            {
+                                if ((uint)ow < (uint)g.OutW)
+                                {
+                                    yRow[ow] = from[i];
+                                }
+                            }
+                        }
+
+                        q = end;
+                    }
+                }
+            }
+
+            if (t == 1)
+            {
+                for (int i = 0; i < tasks; i++)
+                {
+                    Task(i);
+                }
+            }
+            else
+            {
+                HostParallel.For(tasks, t, Task);
+            }
+        }
+    }
+
+    /// <summary>Whether output coordinate o gets a tap: k = (o + pad) mod s &lt; K and i = (o + pad − k) / s inside [0, in).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Hit(int o, int pad, int s, int kernel, int input)
+    {
+        int shifted = o + pad;
+        int k = shifted % s;
+        return k < kernel && (shifted - k) / s < input;
+    }
+
+    [ThreadStatic]
+    private static float[]? temp;
+
+    [ThreadStatic]
+    private static float[]? work;
+
+    private static float* Temp(int size)
+    {
+        if (temp is null || temp.Length < size)
+        {
+            temp = GC.AllocateUninitializedArray<float>(size, pinned: true);
+        }
+
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(temp));
+    }
+
+    private static float* Work()
+    {
+        work ??= GC.AllocateUninitializedArray<float>(GemmHost.WorkSize, pinned: true);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(work));
+    }
+}

@@ -1,0 +1,538 @@
+using System.Runtime.Intrinsics;
+using SysNoise.Kernels.Model.Elementwise;
+using SysNoise.Kernels.Model.Nn;
+using SysNoise.Runtime.Devices;
+using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Onnx;
+using SysNoise.Runtime.Tensors;
+using SysNoise.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SysNoise.Tests.Model;
+
+/// <summary>
+/// The host path's speed-ups keep every bit: 16-lane forms of the elementwise ops against their scalar forms (special
+/// values included); the convolution epilogue (absorbed Add / Relu / Clip) against the unfused ops; and whole zoo models
+/// run with recycled buffers and fused epilogues against the same session's per-value dump (which runs every node by
+/// itself on fresh arrays — the path the ILGPU simulator tests compare node by node).
+/// </summary>
+public sealed class HostFastPathTests(ITestOutputHelper output)
+{
+    private static string Reproduce => $"reproduce: SYSNOISE_SEED={RandomImages.RunSeed} dotnet test tests/SysNoise.Tests --filter \"FullyQualifiedName~{nameof(HostFastPathTests)}\"";
+
+    private static readonly float[] Specials =
+    [
+        0f, -0f, float.NaN, -float.NaN, BitConverter.Int32BitsToSingle(0x7FA00001), float.PositiveInfinity, float.NegativeInfinity, float.Epsilon, -float.Epsilon,
+        1e-40f, -1e-40f, float.MaxValue, -float.MaxValue, 1f, -1f, 6f, 6.0000005f, 5.9999995f, 3e38f, -3e38f,
+    ];
+
+    [Fact]
+    public void VectorFormsMatchScalarForms()
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            output.WriteLine("no AVX-512: the host loops use the scalar forms; nothing to compare");
+            return;
+        }
+
+        var rng = new Random(RandomImages.RunSeed ^ 0x7ec);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        (float Lo, float Hi)[] bounds = [(0f, 6f), (-1.5f, 2.25f), (float.NegativeInfinity, float.PositiveInfinity), (float.MinValue, float.MaxValue), (-0f, 0f), (0f, -0f), (3f, 3f), (2f, -2f)];
+        int lanes = 0;
+        for (int round = 0; round < 2000; round++)
+        {
+            float[] a = Lanes(rng), b = Lanes(rng);
+            var va = Vector512.Create(a);
+            var vb = Vector512.Create(b);
+            CheckUnary(default(ReluOp), va, a, "Relu");
+            (float lo, float hi) = bounds[round % bounds.Length];
+            CheckUnary(new ClipOp(lo, hi), va, a, $"Clip({lo:R}, {hi:R})");
+            CheckBinary(default(AddOp), va, vb, a, b, "Add");
+            CheckBinary(default(SubOp), va, vb, a, b, "Sub");
+            CheckBinary(default(MulOp), va, vb, a, b, "Mul");
+            CheckBinary(default(DivOp), va, vb, a, b, "Div");
+            lanes += 16;
+        }
+
+        output.WriteLine($"{lanes} lanes per op (Relu, Clip with {bounds.Length} bound pairs, Add, Sub, Mul, Div) bit-identical");
+    }
+
+    private static void CheckUnary<TOp>(TOp op, Vector512<float> v, float[] x, string name)
+        where TOp : struct, IVectorUnaryOp
+    {
+        Vector512<float> r = op.Apply(v);
+        for (int i = 0; i < 16; i++)
+        {
+            float want = op.Apply(x[i]);
+            Assert.True(Same(want, r[i]), $"{name}({x[i]:R} = 0x{BitConverter.SingleToInt32Bits(x[i]):X8}): vector {r[i]:R} (0x{BitConverter.SingleToInt32Bits(r[i]):X8}), scalar {want:R} (0x{BitConverter.SingleToInt32Bits(want):X8})\n{Reproduce}");
+        }
+    }
+
+    private static void CheckBinary<TOp>(TOp op, Vector512<float> va, Vector512<float> vb, float[] a, float[] b, string name)
+        where TOp : struct, IVectorBinaryOp
+    {
+        Vector512<float> r = op.Apply(va, vb);
+        for (int i = 0; i < 16; i++)
+        {
+            float want = op.Apply(a[i], b[i]);
+            Assert.True(Same(want, r[i]), $"{name}({a[i]:R}, {b[i]:R}): vector {r[i]:R} (0x{BitConverter.SingleToInt32Bits(r[i]):X8}), scalar {want:R} (0x{BitConverter.SingleToInt32Bits(want):X8})\n{Reproduce}");
+        }
+    }
+
+    /// <summary>
+    /// Conv + epilogue (Add in both operand orders, Relu, Clip) equals the convolution followed by the scalar ops, on
+    /// the GEMM path (1×1, 3×3, strided, grouped) and the depthwise path, with special values in the Add operand.
+    /// </summary>
+    [Fact]
+    public void ConvEpilogueEqualsTheUnfusedOps()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0xe91);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int cases = 0;
+        foreach (NnGeometry g in ConvGeometries(rng))
+        {
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: false);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.GroupChannels * g.KernelSpatial, specials: false);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials: false);
+            float[] packed = ConvHost.IsDepthwise(g) ? [] : ConvHost.PackWeights(w, g);
+            var plain = new float[g.OutputElements];
+            ConvHost.Run(x, w, packed, bias, plain, g, threads: 2);
+            foreach (ConvEpilogue e in Epilogues(rng, plain.Length))
+            {
+                var fused = new float[plain.Length];
+                ConvHost.Run(x, w, packed, bias, fused, g, threads: 2, e);
+                for (int i = 0; i < plain.Length; i++)
+                {
+                    float v = plain[i];
+                    if (e.Skip is { } s)
+                    {
+                        v = e.SkipFirst ? default(AddOp).Apply(s[i], v) : default(AddOp).Apply(v, s[i]);
+                    }
+
+                    v = e.Activation switch
+                    {
+                        ConvActivation.Relu => default(ReluOp).Apply(v),
+                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
+                        _ => v,
+                    };
+                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation} {e.Lo:R}..{e.Hi:R}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
+                }
+
+                cases++;
+            }
+        }
+
+        output.WriteLine($"{cases} convolution × epilogue cases bit-identical to the unfused ops");
+    }
+
+    /// <summary>
+    /// The host convolution (depthwise path and GEMM path) against <see cref="NnMath.ConvElement"/> + bias, element by
+    /// element, on random geometries: kernels 1–7, strides 1–3, dilations 1–2, asymmetric pads, channel multipliers,
+    /// widths around the 16-lane and 32-column boundaries, batch 1–2; weights and inputs with ±inf, NaN, ±0 and
+    /// subnormals (an infinite weight times a padded 0 is NaN in the chain: padded taps must really be multiplied).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConvMatchesTheScalarChain(bool depthwise)
+    {
+        var rng = new Random(RandomImages.RunSeed ^ (depthwise ? 0xd3 : 0x93));
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        int cases = depthwise ? 60 : 40;
+        for (int c = 0; c < cases; c++)
+        {
+            NnGeometry g = RandomConv(rng, depthwise);
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.GroupChannels * g.KernelSpatial, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            Assert.Equal(depthwise, ConvHost.IsDepthwise(g));
+            var y = new float[g.OutputElements];
+            ConvHost.Run(x, w, depthwise ? [] : ConvHost.PackWeights(w, g), bias, y, g, threads: 1 + rng.Next(2));
+            AssertScalarChain(g, x, w, bias, y);
+            elements += y.Length;
+        }
+
+        output.WriteLine($"{cases} {(depthwise ? "depthwise" : "GEMM-path")} convolutions, {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
+    /// The host transposed convolution (per-tap GEMMs for non-overlapping windows, else per output) against
+    /// <see cref="NnMath.ConvTransposeElement"/> + bias on random geometries: kernel ≤ stride and overlapping ones, pads,
+    /// output padding (outputs no tap reaches), groups, batch 1–2, special values.
+    /// </summary>
+    [Fact]
+    public unsafe void ConvTransposeMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x7c);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int separable = 0;
+        long elements = 0;
+        for (int c = 0; c < 40; c++)
+        {
+            int sh = 1 + rng.Next(4), sw = rng.Next(3) == 0 ? 1 + rng.Next(4) : sh;
+            bool overlap = rng.Next(4) == 0;
+            int kh = overlap ? 1 + rng.Next(4) : 1 + rng.Next(sh), kw = overlap ? 1 + rng.Next(4) : 1 + rng.Next(sw);
+            int group = rng.Next(3) == 0 ? 2 : 1, icg = 1 + rng.Next(20), ocg = 1 + rng.Next(20);
+            int inH = 1 + rng.Next(30), inW = 1 + rng.Next(45);
+            int ph = rng.Next(kh), pw = rng.Next(kw), phe = rng.Next(kh), pwe = rng.Next(kw);
+            int oph = rng.Next(sh), opw = rng.Next(sw);
+            int outH = (sh * (inH - 1)) + oph + kh - ph - phe, outW = (sw * (inW - 1)) + opw + kw - pw - pwe;
+            if (outH <= 0 || outW <= 0)
+            {
+                c--;
+                continue;
+            }
+
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = icg * group, InD = 1, InH = inH, InW = inW, OutChannels = ocg * group, Group = group,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = sh, SW = sw, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = outH, OutW = outW,
+            };
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.Channels * ocg * kh * kw, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            var y = new float[g.OutputElements];
+            ConvTransposeHost.Run(x, w, bias, y, g, threads: 2);
+            separable += ConvTransposeHost.Separable(g) ? 1 : 0;
+            fixed (float* xp = x)
+            fixed (float* wp = w)
+            {
+                var xs = new PointerSource(xp);
+                var ws = new PointerSource(wp);
+                long i = 0;
+                for (int n = 0; n < g.Batch; n++)
+                {
+                    for (int oc = 0; oc < g.OutChannels; oc++)
+                    {
+                        for (int oh = 0; oh < outH; oh++)
+                        {
+                            for (int ow = 0; ow < outW; ow++, i++)
+                            {
+                                float acc = NnMath.ConvTransposeElement(xs, ws, g, n, oc, 0, oh, ow);
+                                float want = bias is null ? acc : NnMath.AddBias(acc, bias[oc]);
+                                Assert.True(Same(want, y[i]), $"ConvTranspose N{g.Batch} C{g.Channels}→{g.OutChannels} group {group} {inH}x{inW} k{kh}x{kw} s{sh}x{sw} pads {ph},{pw},{phe},{pwe} out {outH}x{outW}: output ({n}, {oc}, {oh}, {ow}): {y[i]:R}, scalar chain {want:R}\n{Reproduce}");
+                            }
+                        }
+                    }
+                }
+            }
+
+            elements += y.Length;
+        }
+
+        output.WriteLine($"40 transposed convolutions ({separable} on the per-tap GEMM path), {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
+    /// Host MaxPool (16-lane interior columns at strides 1 and 2, scalar borders) against <see cref="NnMath.MaxWindow"/>:
+    /// first strict maximum over the taps inside the input, NaN and ±0 included, on rows wide enough for the vector path.
+    /// </summary>
+    [Fact]
+    public unsafe void MaxPoolMatchesTheScalarRule()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x3a);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 40; c++)
+        {
+            int k = 1 + rng.Next(4), s = 1 + rng.Next(rng.Next(4) == 0 ? 3 : 2), d = rng.Next(5) == 0 ? 2 : 1;
+            int inH = ((k - 1) * d) + 1 + rng.Next(12), inW = ((k - 1) * d) + 1 + rng.Next(90);
+            int maxPad = (((k - 1) * d) + 1) / 2;
+            int ph = rng.Next(maxPad + 1), pw = rng.Next(maxPad + 1), phe = rng.Next(maxPad + 1), pwe = rng.Next(maxPad + 1);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = 1 + rng.Next(5), InD = 1, InH = inH, InW = inW, Group = 1, KD = 1, KH = k, KW = k, SD = 1, SH = s, SW = s,
+                PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1,
+                OutH = PoolGeometry.OutputSize(inH, k, s, ph, phe, d, false, PoolCeilRule.Modern),
+                OutW = PoolGeometry.OutputSize(inW, k, s, pw, pwe, d, false, PoolCeilRule.Modern),
+            };
+            g.OutChannels = g.Channels;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: rng.Next(2) == 0);
+            var y = new float[g.OutputElements];
+            PoolHost.MaxPool(x, y, null, g, storageOrder: 0, threads: 2);
+            fixed (float* xp = x)
+            {
+                var xs = new PointerSource(xp);
+                long i = 0;
+                for (int plane = 0; plane < g.Batch * g.Channels; plane++)
+                {
+                    for (int oh = 0; oh < g.OutH; oh++)
+                    {
+                        for (int ow = 0; ow < g.OutW; ow++, i++)
+                        {
+                            float want = NnMath.MaxWindow(xs, g, (long)plane * g.InSpatial, 0, oh, ow, 0).Value;
+                            Assert.True(Same(want, y[i]), $"MaxPool {inH}x{inW} k{k} s{s} d{d} pads {ph},{pw},{phe},{pwe}: output (plane {plane}, {oh}, {ow}): {y[i]:R}, scalar rule {want:R}\n{Reproduce}");
+                        }
+                    }
+                }
+            }
+
+            elements += y.Length;
+        }
+
+        output.WriteLine($"40 max pools, {elements} outputs bit-identical to the scalar rule");
+    }
+
+    private static NnGeometry RandomConv(Random rng, bool depthwise)
+    {
+        int k = depthwise ? rng.Next(5) switch { 0 => 1, 1 => 5, 2 => 7, _ => 3 } : rng.Next(4) switch { 0 => 1, 1 => 7, _ => 3 };
+        int kw = rng.Next(5) == 0 ? 1 + rng.Next(5) : k;
+        int s = 1 + rng.Next(rng.Next(3) == 0 ? 3 : 2);
+        int d = rng.Next(5) == 0 ? 2 : 1;
+        int group = depthwise ? 2 + rng.Next(11) : (rng.Next(4) == 0 ? 2 : 1);
+        int icg = depthwise ? 1 : (group > 1 ? 2 : 1) + rng.Next(24);
+        int ocg = depthwise ? (rng.Next(4) == 0 ? 2 : 1) : 1 + rng.Next(40);
+        int inH = ((k - 1) * d) + 1 + rng.Next(20), inW = ((kw - 1) * d) + 1 + rng.Next(rng.Next(2) == 0 ? 20 : 70);
+        int ph = rng.Next(k), pw = rng.Next(kw), phe = rng.Next(k), pwe = rng.Next(kw);
+        int oh = ((inH + ph + phe - (d * (k - 1)) - 1) / s) + 1, ow = ((inW + pw + pwe - (d * (kw - 1)) - 1) / s) + 1;
+        return new NnGeometry
+        {
+            Batch = 1 + rng.Next(2), Channels = icg * group, InD = 1, InH = inH, InW = inW, OutChannels = ocg * group, Group = group,
+            KD = 1, KH = k, KW = kw, SD = 1, SH = s, SW = s, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1, OutH = oh, OutW = ow,
+        };
+    }
+
+    private static unsafe void AssertScalarChain(NnGeometry g, float[] x, float[] w, float[]? bias, float[] y)
+    {
+        fixed (float* xp = x)
+        fixed (float* wp = w)
+        {
+            var xs = new PointerSource(xp);
+            var ws = new PointerSource(wp);
+            long i = 0;
+            for (int n = 0; n < g.Batch; n++)
+            {
+                for (int oc = 0; oc < g.OutChannels; oc++)
+                {
+                    for (int oh = 0; oh < g.OutH; oh++)
+                    {
+                        for (int ow = 0; ow < g.OutW; ow++, i++)
+                        {
+                            float acc = NnMath.ConvElement(xs, ws, g, n, oc, 0, oh, ow);
+                            float want = bias is null ? acc : NnMath.AddBias(acc, bias[oc]);
+                            Assert.True(Same(want, y[i]), $"{Describe(g)} pads end {g.PHEnd},{g.PWEnd}: output ({n}, {oc}, {oh}, {ow}): {y[i]:R}, scalar chain {want:R}\n{Reproduce}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A fused elementwise group (HardSwish written out, then a per-plane scale, a Sub and a Relu; one intermediate value
+    /// is also a graph output) against the same session's dump run, with special values in every operand; operands the
+    /// one-pass runner cannot take (a per-channel scale of lower rank) make the group run node by node, same bits.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ElementwiseGroupMatchesTheNodes(bool lowerRankScale)
+    {
+        var rng = new Random(RandomImages.RunSeed ^ (lowerRankScale ? 0x61 : 0x60));
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        int[] shape = [2, 3, 5, 37];
+        long[] scaleDims = lowerRankScale ? [3, 1, 1] : [2, 3, 1, 1];
+        byte[] bytes = TinyOnnx.ModelBytes(
+            [
+                new TinyOnnx.Node("Add", ["x", "three"], ["a"]),
+                new TinyOnnx.Node("Clip", ["a", "zero", "six"], ["b"]),
+                new TinyOnnx.Node("Mul", ["x", "b"], ["m"]),
+                new TinyOnnx.Node("Div", ["m", "six"], ["d"]),
+                new TinyOnnx.Node("Mul", ["d", "s"], ["e"]),
+                new TinyOnnx.Node("Sub", ["e", "x"], ["f"]),
+                new TinyOnnx.Node("Relu", ["f"], ["y"]),
+            ],
+            [new TinyOnnx.Value("x", TinyOnnx.Float, [.. shape.Select(d => (long?)d)]), new TinyOnnx.Value("s", TinyOnnx.Float, [.. scaleDims.Select(d => (long?)d)])],
+            [new TinyOnnx.Value("y", TinyOnnx.Float), new TinyOnnx.Value("d", TinyOnnx.Float)],
+            [new TinyOnnx.Initializer("three", [], [3f]), new TinyOnnx.Initializer("zero", [], [0f]), new TinyOnnx.Initializer("six", [], [6f])]);
+        OnnxModel model = OnnxLoader.Load(bytes, "group.onnx", Path.GetTempPath());
+        var session = new OnnxSession(model, ExecutionOptions.Default with { Threads = 2 }, HostDevice.Shared);
+        for (int round = 0; round < 20; round++)
+        {
+            var feed = new Dictionary<string, Tensor>
+            {
+                ["x"] = new Tensor<float>(RandomArray(rng, Tensor.ElementCount(shape), specials: true), shape),
+                ["s"] = new Tensor<float>(RandomArray(rng, scaleDims.Aggregate(1L, (a, d) => a * d), specials: true), [.. scaleDims.Select(d => (int)d)]),
+            };
+            int reported = 0;
+            Tensor[] fused = Outputs(session.Run(feed, null, (_, _) => reported++), model);
+            Tensor[] dump = Outputs(session.Run(feed, (_, _) => { }), model);
+            for (int o = 0; o < fused.Length; o++)
+            {
+                Assert.True(BitDifference(dump[o], fused[o]) is null, $"round {round} output {o}: {BitDifference(dump[o], fused[o])}\n{Reproduce}");
+            }
+
+            Assert.Equal(lowerRankScale ? 7 : 1, reported);
+        }
+
+        output.WriteLine($"20 rounds bit-identical to the nodes run one by one ({(lowerRankScale ? "fallback: node by node" : "one fused pass")})");
+    }
+
+    public static TheoryData<string> Zoo => new(ModelCache.All.Select(m => m.Name));
+
+    /// <summary>
+    /// A session's plain runs (recycled buffers, fused Conv epilogues; then recycled buffers alone) give the bits of
+    /// its per-value dump run, over interleaved runs on two inputs (stale recycled contents must not leak).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Zoo))]
+    public void FusedRecycledRunsMatchTheDump(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        int seed = ModelInputs.SeedFor(name);
+        int[] shape = [2, .. model.Shape[1..]];
+        output.WriteLine($"{name}: input {string.Join("x", shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        OnnxModel onnx = OnnxLoader.Load(ModelCache.PathOf(model));
+        string input = onnx.Graph.Inputs.Single().Name;
+        Tensor<float>[] images = [ModelInputs.Images(model.Kind, shape, seed), ModelInputs.Images(model.Kind, shape, seed + 1)];
+        var options = ExecutionOptions.Default with { Threads = 2 };
+        var fusedSession = new OnnxSession(onnx, options, HostDevice.Shared);
+        var unfusedSession = new OnnxSession(onnx, options with { FuseElementwise = false }, HostDevice.Shared);
+
+        var dumps = images.Select(x => Outputs(fusedSession.Run(new Dictionary<string, Tensor> { [input] = x }, (_, _) => { }), onnx)).ToArray();
+        int reported = 0;
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < images.Length; i++)
+            {
+                var feed = new Dictionary<string, Tensor> { [input] = images[i] };
+                int nodes = 0;
+                Tensor[] fused = Outputs(fusedSession.Run(feed, null, (_, _) => nodes++), onnx);
+                reported = nodes;
+                Tensor[] recycled = Outputs(unfusedSession.Run(feed), onnx);
+                for (int o = 0; o < fused.Length; o++)
+                {
+                    Assert.True(BitDifference(dumps[i][o], fused[o]) is null, $"{name} image {i} round {round} output {o}: fused+recycled vs dump: {BitDifference(dumps[i][o], fused[o])}\n{Reproduce}");
+                    Assert.True(BitDifference(dumps[i][o], recycled[o]) is null, $"{name} image {i} round {round} output {o}: recycled vs dump: {BitDifference(dumps[i][o], recycled[o])}\n{Reproduce}");
+                }
+            }
+        }
+
+        int absorbed = onnx.Graph.Nodes.Count - reported;
+        output.WriteLine($"{onnx.Graph.Nodes.Count} nodes, {absorbed} run inside fused Conv epilogues or elementwise groups; 2 images × 2 rounds bit-identical to the dump");
+        if (name is "resnet18" or "resnet50")
+        {
+            // Every Relu and residual Add of a ResNet follows a Conv (or an Add that does): most of them must fuse.
+            Assert.True(absorbed >= onnx.Graph.Nodes.Count(n => n.OpType == "Relu") - 1, $"{name}: only {absorbed} nodes absorbed");
+        }
+
+        if (name is "mobilenet_v2")
+        {
+            Assert.True(absorbed >= onnx.Graph.Nodes.Count(n => n.OpType == "Clip"), $"{name}: only {absorbed} nodes absorbed");
+        }
+    }
+
+    private static Tensor[] Outputs(IReadOnlyDictionary<string, Tensor> results, OnnxModel model) => model.Graph.Outputs.Select(o => results[o.Name]).ToArray();
+
+    private static string? BitDifference(Tensor expected, Tensor actual)
+    {
+        if (!expected.Shape.SequenceEqual(actual.Shape) || expected.DType != actual.DType)
+        {
+            return $"{actual.DType} {actual.ShapeText} vs {expected.DType} {expected.ShapeText}";
+        }
+
+        if (expected is Tensor<float> e && actual is Tensor<float> a)
+        {
+            for (int i = 0; i < e.Data.Length; i++)
+            {
+                if (!Same(e.Data[i], a.Data[i]))
+                {
+                    return $"element {i}: {a.Data[i]:R} vs {e.Data[i]:R}";
+                }
+            }
+
+            return null;
+        }
+
+        for (long i = 0; i < expected.Length; i++)
+        {
+            if (!expected.GetAsDouble(i).Equals(actual.GetAsDouble(i)))
+            {
+                return $"element {i}: {actual.GetAsDouble(i):R} vs {expected.GetAsDouble(i):R}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Same bits; two NaNs count as the same (payloads are not part of any library's contract here).</summary>
+    private static bool Same(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b) || (float.IsNaN(a) && float.IsNaN(b));
+
+    private static float[] Lanes(Random rng)
+    {
+        var v = new float[16];
+        for (int i = 0; i < 16; i++)
+        {
+            v[i] = RandomValue(rng, specials: true);
+        }
+
+        return v;
+    }
+
+    private static float RandomValue(Random rng, bool specials) => specials && rng.Next(4) == 0
+        ? Specials[rng.Next(Specials.Length)]
+        : rng.Next(3) switch
+        {
+            0 => (float)((rng.NextDouble() * 16) - 8),
+            1 => (float)(((rng.NextDouble() * 2) - 1) * Math.Pow(10, rng.Next(-40, 38))),
+            _ => BitConverter.Int32BitsToSingle(rng.Next() ^ (rng.Next(2) << 31)),
+        };
+
+    private static float[] RandomArray(Random rng, long length, bool specials)
+    {
+        var a = new float[length];
+        for (long i = 0; i < length; i++)
+        {
+            a[i] = specials ? RandomValue(rng, true) : (float)((rng.NextDouble() * 2) - 1);
+        }
+
+        return a;
+    }
+
+    private static IEnumerable<ConvEpilogue> Epilogues(Random rng, long length)
+    {
+        float[] skip = RandomArray(rng, length, specials: true);
+        yield return new ConvEpilogue { Activation = ConvActivation.Relu };
+        yield return new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = false };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = true, Activation = ConvActivation.Relu };
+        yield return new ConvEpilogue { Skip = skip, SkipFirst = false, Activation = ConvActivation.Clip, Lo = -0.5f, Hi = 0.25f };
+    }
+
+    /// <summary>GEMM-path and depthwise-path geometries: 1×1, 3×3 s1/s2 with pads, 7×7 s2, grouped, dilated, odd widths.</summary>
+    private static IEnumerable<NnGeometry> ConvGeometries(Random rng)
+    {
+        (int C, int OC, int H, int W, int K, int S, int Group, int Dil)[] shapes =
+        [
+            (16, 24, 13, 17, 1, 1, 1, 1),
+            (24, 40, 9, 11, 1, 2, 1, 1),
+            (8, 20, 15, 15, 3, 1, 1, 1),
+            (12, 36, 17, 19, 3, 2, 1, 1),
+            (3, 16, 23, 21, 7, 2, 1, 1),
+            (12, 12, 11, 13, 3, 1, 3, 1),
+            (32, 32, 19, 37, 3, 1, 32, 1),
+            (24, 24, 20, 41, 3, 2, 24, 1),
+            (16, 32, 15, 18, 3, 2, 16, 1),
+            (8, 8, 14, 29, 5, 1, 8, 2),
+            (6, 6, 9, 33, 3, 2, 6, 2),
+        ];
+        foreach (var s in shapes)
+        {
+            int pad = s.Dil * (s.K / 2);
+            int batch = 1 + rng.Next(2);
+            int oh = ((s.H + (2 * pad) - (s.Dil * (s.K - 1)) - 1) / s.S) + 1;
+            int ow = ((s.W + (2 * pad) - (s.Dil * (s.K - 1)) - 1) / s.S) + 1;
+            yield return new NnGeometry
+            {
+                Batch = batch, Channels = s.C, InD = 1, InH = s.H, InW = s.W, OutChannels = s.OC, Group = s.Group, KD = 1, KH = s.K, KW = s.K,
+                SD = 1, SH = s.S, SW = s.S, PH = pad, PW = pad, PHEnd = pad, PWEnd = pad, DD = 1, DH = s.Dil, DW = s.Dil, OutD = 1, OutH = oh, OutW = ow,
+            };
+        }
+    }
+
+    private static string Describe(NnGeometry g) => $"conv N{g.Batch} C{g.Channels}→{g.OutChannels} {g.InH}x{g.InW} k{g.KH}x{g.KW} s{g.SH} p{g.PH},{g.PW} d{g.DH} group {g.Group}";
+}
