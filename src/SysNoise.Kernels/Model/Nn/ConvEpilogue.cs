@@ -35,6 +35,24 @@ public readonly struct ConvEpilogue
 
     public bool IsEmpty => Skip is null && Activation == ConvActivation.None;
 
+    /// <summary>The steps on 16 outputs held in a register; <paramref name="skip"/> points at their Add operands.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe Vector512<float> Apply(Vector512<float> v, float* skip)
+    {
+        if (skip != null)
+        {
+            Vector512<float> s = Vector512.Load(skip);
+            v = SkipFirst ? default(AddOp).Apply(s, v) : default(AddOp).Apply(v, s);
+        }
+
+        return Activation switch
+        {
+            ConvActivation.Relu => default(ReluOp).Apply(v),
+            ConvActivation.Clip => new ClipOp(Lo, Hi).Apply(v),
+            _ => v,
+        };
+    }
+
     /// <summary>Applies the steps to <paramref name="count"/> outputs at <paramref name="y"/>; <paramref name="skip"/> points at the same positions of <see cref="Skip"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void Apply(float* y, float* skip, int count)
@@ -44,20 +62,7 @@ public readonly struct ConvEpilogue
         {
             for (; i + 16 <= count; i += 16)
             {
-                Vector512<float> v = Vector512.Load(y + i);
-                if (skip != null)
-                {
-                    Vector512<float> s = Vector512.Load(skip + i);
-                    v = SkipFirst ? default(AddOp).Apply(s, v) : default(AddOp).Apply(v, s);
-                }
-
-                v = Activation switch
-                {
-                    ConvActivation.Relu => default(ReluOp).Apply(v),
-                    ConvActivation.Clip => new ClipOp(Lo, Hi).Apply(v),
-                    _ => v,
-                };
-                Vector512.Store(v, y + i);
+                Vector512.Store(Apply(Vector512.Load(y + i), skip == null ? null : skip + i), y + i);
             }
         }
 
@@ -96,4 +101,7 @@ public readonly unsafe struct ConvTileEpilogue(ConvEpilogue epilogue, float* out
             epilogue.Apply(row, skip == null ? null : skip + (row - output), cols);
         }
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> v, float* c) => epilogue.Apply(v, skip == null ? null : skip + (c - output));
 }

@@ -19,6 +19,9 @@ public unsafe interface IPanelSource
 public unsafe interface ITileEpilogue
 {
     void Finish(float* c, long ldc, int rows, int cols);
+
+    /// <summary>The same work on 16 results about to be stored at <paramref name="c"/> (a full tile's registers).</summary>
+    Vector512<float> Apply(Vector512<float> v, float* c);
 }
 
 /// <summary>No epilogue: C is the GEMM result.</summary>
@@ -28,6 +31,9 @@ public readonly unsafe struct NoEpilogue : ITileEpilogue
     public void Finish(float* c, long ldc, int rows, int cols)
     {
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Apply(Vector512<float> v, float* c) => v;
 }
 
 /// <summary>
@@ -214,7 +220,12 @@ public static unsafe class GemmHost
                         float* bp = panels[pi];
                         long ldb = strides[pi];
                         float* cp = c + ((long)mp * mr * ldc) + col0;
-                        if (rows == mr && cols == nr)
+                        if (rows == mr && cols == nr && mr == 8)
+                        {
+                            // The 8×32 kernel applies the epilogue to its registers before the store.
+                            Kernel512(ap, bp, ldb, kc, cp, ldc, accumulate, bias, epilogue, last);
+                        }
+                        else if (rows == mr && cols == nr)
                         {
                             Tile(ap, bp, ldb, kc, cp, ldc, accumulate, bias, rows);
                             if (last)
@@ -281,7 +292,7 @@ public static unsafe class GemmHost
             }
             else
             {
-                Kernel512(a, b, ldb, kc, c, ldc, accumulate, bias);
+                Kernel512(a, b, ldb, kc, c, ldc, accumulate, bias, default(NoEpilogue), false);
             }
         }
         else
@@ -324,7 +335,8 @@ public static unsafe class GemmHost
 
     /// <summary>8×32 tile: 16 zmm accumulators.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias)
+    private static void Kernel512<TE>(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, TE epilogue, bool finish)
+        where TE : struct, ITileEpilogue
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate)
@@ -376,6 +388,18 @@ public static unsafe class GemmHost
             v = Vector512.Create(bias[5]); c50 += v; c51 += v;
             v = Vector512.Create(bias[6]); c60 += v; c61 += v;
             v = Vector512.Create(bias[7]); c70 += v; c71 += v;
+        }
+
+        if (finish)
+        {
+            c00 = epilogue.Apply(c00, c); c01 = epilogue.Apply(c01, c + 16);
+            c10 = epilogue.Apply(c10, c + ldc); c11 = epilogue.Apply(c11, c + ldc + 16);
+            c20 = epilogue.Apply(c20, c + (2 * ldc)); c21 = epilogue.Apply(c21, c + (2 * ldc) + 16);
+            c30 = epilogue.Apply(c30, c + (3 * ldc)); c31 = epilogue.Apply(c31, c + (3 * ldc) + 16);
+            c40 = epilogue.Apply(c40, c + (4 * ldc)); c41 = epilogue.Apply(c41, c + (4 * ldc) + 16);
+            c50 = epilogue.Apply(c50, c + (5 * ldc)); c51 = epilogue.Apply(c51, c + (5 * ldc) + 16);
+            c60 = epilogue.Apply(c60, c + (6 * ldc)); c61 = epilogue.Apply(c61, c + (6 * ldc) + 16);
+            c70 = epilogue.Apply(c70, c + (7 * ldc)); c71 = epilogue.Apply(c71, c + (7 * ldc) + 16);
         }
 
         Vector512.Store(c00, c); Vector512.Store(c01, c + 16);
