@@ -60,23 +60,36 @@ public static unsafe class ConvTransposeHost
                 }
             }
 
-            // Outputs no tap reaches: +0 then the bias, as the scalar chain gives.
-            HostParallel.For(g.Batch * g.OutChannels, t, plane =>
+            // Outputs no tap reaches: +0 then the bias, as the scalar chain gives (none when kernel = stride, no pads).
+            bool[] rowHit = new bool[g.OutH], columnHit = new bool[g.OutW];
+            for (int oh = 0; oh < g.OutH; oh++)
             {
-                float value = ba == 0 ? 0f : NnMath.AddBias(0f, ((float*)ba)[plane % g.OutChannels]);
-                float* yPlane = (float*)ya + ((long)plane * g.OutSpatial);
-                for (int oh = 0; oh < g.OutH; oh++)
+                rowHit[oh] = Hit(oh, g.PH, g.SH, g.KH, g.InH);
+            }
+
+            for (int ow = 0; ow < g.OutW; ow++)
+            {
+                columnHit[ow] = Hit(ow, g.PW, g.SW, g.KW, g.InW);
+            }
+
+            if (Array.IndexOf(rowHit, false) >= 0 || Array.IndexOf(columnHit, false) >= 0)
+            {
+                HostParallel.For(g.Batch * g.OutChannels, t, plane =>
                 {
-                    bool rowHit = Hit(oh, g.PH, g.SH, g.KH, g.InH);
-                    for (int ow = 0; ow < g.OutW; ow++)
+                    float value = ba == 0 ? 0f : NnMath.AddBias(0f, ((float*)ba)[plane % g.OutChannels]);
+                    float* yPlane = (float*)ya + ((long)plane * g.OutSpatial);
+                    for (int oh = 0; oh < g.OutH; oh++)
                     {
-                        if (!rowHit || !Hit(ow, g.PW, g.SW, g.KW, g.InW))
+                        for (int ow = 0; ow < g.OutW; ow++)
                         {
-                            yPlane[((long)oh * g.OutW) + ow] = value;
+                            if (!rowHit[oh] || !columnHit[ow])
+                            {
+                                yPlane[((long)oh * g.OutW) + ow] = value;
+                            }
                         }
                     }
-                }
-            });
+                });
+            }
 
             void Task(int task)
             {

@@ -13,8 +13,11 @@ using SysNoise.Runtime.Tensors;
 namespace SysNoise.Runtime.Model.Execution;
 
 /// <summary>
-/// Runs a loaded model on SysNoise's operators, node by node in the graph's topological order. Values are dropped
-/// after their last use (the load-time memory plan), so their buffers return to the context's pool for later ops.
+/// Runs a loaded model on SysNoise's operators in the graph's topological order. Values are dropped once every node
+/// reading them has run; on the host their float32 buffers then return to the run's <see cref="BufferArena"/> for later
+/// ops. On the host in fp32 (and without a per-value dump), a Conv absorbs the Add/Relu/Clip after it
+/// (<see cref="ConvFusionPlan"/>) and connected elementwise nodes run as one pass (<see cref="ElementwiseGroupPlan"/>),
+/// each with the same op structs and therefore the same bits as the nodes run one by one (docs/performance.md).
 /// Deterministic: every operator fixes its accumulation order.
 /// </summary>
 public sealed class OnnxSession
