@@ -55,24 +55,20 @@ public static class TorchCpuExp
 
         float qf = DetMath.RoundHalfEven(StrictFloat.Mul(d, InverseLn2));
         int q = (int)qf;
-        float s = Fma(qf, -L2U, d);
-        s = Fma(qf, -L2L, s);
+        float s = StrictFloat.FusedMultiplyAdd(qf, -L2U, d);
+        s = StrictFloat.FusedMultiplyAdd(qf, -L2L, s);
 
         float u = C5;
-        u = Fma(u, s, C4);
-        u = Fma(u, s, C3);
-        u = Fma(u, s, C2);
-        u = Fma(u, s, C1);
-        u = Fma(u, s, C0);
-        u = StrictFloat.Add(1f, Fma(StrictFloat.Mul(s, s), u, s));
+        u = StrictFloat.FusedMultiplyAdd(u, s, C4);
+        u = StrictFloat.FusedMultiplyAdd(u, s, C3);
+        u = StrictFloat.FusedMultiplyAdd(u, s, C2);
+        u = StrictFloat.FusedMultiplyAdd(u, s, C1);
+        u = StrictFloat.FusedMultiplyAdd(u, s, C0);
+        u = StrictFloat.Add(1f, StrictFloat.FusedMultiplyAdd(StrictFloat.Mul(s, s), u, s));
 
         int half = q >> 1;
         return StrictFloat.Mul(StrictFloat.Mul(u, PowerOfTwo(half)), PowerOfTwo(q - half));
     }
-
-    /// <summary>A fused multiply-add, rounded once (SLEEF's vfma): <see cref="StrictFloat.FusedMultiplyAdd"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Fma(float a, float b, float c) => StrictFloat.FusedMultiplyAdd(a, b, c);
 
     /// <summary>2^k for k in [−126, 127], built from the exponent bits.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
