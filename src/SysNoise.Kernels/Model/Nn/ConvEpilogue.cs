@@ -53,6 +53,27 @@ public readonly struct ConvEpilogue
         };
     }
 
+    /// <summary>
+    /// As <see cref="Apply(Vector512{float}, float*)"/> for a partial vector: only the lanes set in <paramref name="mask"/>
+    /// read their Add operand (the others read 0 and are never stored).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe Vector512<float> ApplyMasked(Vector512<float> v, float* skip, Vector512<float> mask)
+    {
+        if (skip != null)
+        {
+            Vector512<float> s = System.Runtime.Intrinsics.X86.Avx512F.MaskLoad(skip, mask, Vector512<float>.Zero);
+            v = SkipFirst ? default(AddOp).Apply(s, v) : default(AddOp).Apply(v, s);
+        }
+
+        return Activation switch
+        {
+            ConvActivation.Relu => default(ReluOp).Apply(v),
+            ConvActivation.Clip => new ClipOp(Lo, Hi).Apply(v),
+            _ => v,
+        };
+    }
+
     /// <summary>Applies the steps to <paramref name="count"/> outputs at <paramref name="y"/>; <paramref name="skip"/> points at the same positions of <see cref="Skip"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public unsafe void Apply(float* y, float* skip, int count)

@@ -18,6 +18,15 @@ public static unsafe class DepthwiseHost
     [ThreadStatic]
     private static float[]? scratch;
 
+    /// <summary>The geometry whose zero padding <see cref="scratch"/> holds: only the interior changes from plane to plane.</summary>
+    [ThreadStatic]
+    private static PaddingKey scratchKey;
+
+    [ThreadStatic]
+    private static float[]? scratchKeyArray;
+
+    private readonly record struct PaddingKey(int InH, int InW, int PH, int PW, int SW, int Rows, int PhaseLength);
+
     /// <summary>Whether this path applies: 2-D (unit depth), one input channel per group, several groups.</summary>
     public static bool Applies(NnGeometry g) => g.GroupChannels == 1 && g.Group > 1 && g.KD == 1 && g.InD == 1 && g.OutD == 1;
 
@@ -34,10 +43,6 @@ public static unsafe class DepthwiseHost
         fixed (float* sp = epilogue.Skip)
         {
             nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp;
-            // Stride 2 reads the input rows in place (measured faster than de-interleaving a padded copy); stride 1 pads a
-            // copy, whose aligned unmasked loads beat masked ones. (The direct path keeps two masks per column block and kw
-            // on the stack: bounded.)
-            bool direct = Avx512F.IsSupported && g.SW == 2 && (long)((g.OutW + Lanes - 1) / Lanes) * g.KW <= 1024;
             if (t == 1)
             {
                 Range(0, planes);
@@ -50,14 +55,7 @@ public static unsafe class DepthwiseHost
 
             void Range(int first, int end)
             {
-                if (direct)
-                {
-                    PlanesDirect(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, epilogue);
-                }
-                else
-                {
-                    Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue);
-                }
+                Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue);
             }
         }
     }
@@ -88,6 +86,15 @@ public static unsafe class DepthwiseHost
     private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue)
     {
         float[] buffer = scratch is { } s && s.Length >= layout.Size ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size, pinned: true));
+        var key = new PaddingKey(g.InH, g.InW, g.PH, g.PW, g.SW, layout.Rows, layout.PhaseLength);
+        if (scratchKey != key || !ReferenceEquals(scratchKeyArray, buffer))
+        {
+            // Every position Pad does not write is a padding zero for this geometry: clear them once.
+            Array.Clear(buffer, 0, layout.Size);
+            scratchKey = key;
+            scratchKeyArray = buffer;
+        }
+
         fixed (float* buf = buffer)
         {
             int ocg = g.GroupOutChannels;
@@ -106,154 +113,39 @@ public static unsafe class DepthwiseHost
                 float* wk = w + ((long)oc * g.KernelSpatial);
                 bool hasBias = bias != null;
                 float b = hasBias ? bias[oc] : 0f;
+                float* skipPlane = skip == null ? null : skip + (yPlane - y);
                 if (g.KH == 3 && g.KW == 3 && Vector512.IsHardwareAccelerated)
                 {
-                    Plane3x3(buf, wk, hasBias, b, yPlane, g, layout);
+                    Plane3x3(buf, wk, hasBias, b, yPlane, skipPlane, g, layout, epilogue);
+                }
+                else if (Vector512.IsHardwareAccelerated)
+                {
+                    PlaneAny(buf, wk, hasBias, b, yPlane, skipPlane, g, layout, epilogue);
                 }
                 else
                 {
-                    PlaneAny(buf, wk, hasBias, b, yPlane, g, layout);
-                }
-
-                if (!epilogue.IsEmpty)
-                {
-                    epilogue.Apply(yPlane, skip == null ? null : skip + (yPlane - y), g.OutSpatial);
+                    PlaneScalar(buf, wk, hasBias, b, yPlane, g, layout);
+                    if (!epilogue.IsEmpty)
+                    {
+                        epilogue.Apply(yPlane, skipPlane, g.OutSpatial);
+                    }
                 }
             }
         }
     }
 
     /// <summary>
-    /// AVX-512, stride 2 (1 works too): taps read straight from the input rows through lane masks (columns outside the row
-    /// load as 0; a row outside the input is a zero vector), so no padded copy is made. At stride 2 two masked loads
-    /// are permuted to their even lanes. The lane masks depend only on the output column block and kw: built once.
+    /// Copies one input plane into the interior of the padded, phase-split layout. The positions outside the input are
+    /// not written: they hold the zeros the buffer was cleared with for this geometry (see <see cref="scratchKey"/>).
     /// </summary>
-    private static void PlanesDirect(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, ConvEpilogue epilogue)
-    {
-        int ocg = g.GroupOutChannels;
-        int blocks = (g.OutW + Lanes - 1) / Lanes;
-        int taps = g.KernelSpatial;
-        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        Vector512<uint> inW = Vector512.Create((uint)g.InW);
-        bool stride2 = g.SW == 2;
-
-        // Per (block, kw): first input column and the masks of the one or two loads.
-        int count = blocks * g.KW;
-        int* start = stackalloc int[count];
-        bool* interior = stackalloc bool[blocks];
-        Vector512<float>* lo = stackalloc Vector512<float>[count];
-        Vector512<float>* hi = stackalloc Vector512<float>[count];
-        for (int bl = 0; bl < blocks; bl++)
-        {
-            // Every load of the block inside the row: plain loads.
-            int lowest = (bl * Lanes * g.SW) - g.PW, highest = lowest + ((g.KW - 1) * g.DW) + (Lanes * g.SW) - 1;
-            interior[bl] = lowest >= 0 && highest < g.InW;
-            for (int kw = 0; kw < g.KW; kw++)
-            {
-                int c0 = (bl * Lanes * g.SW) - g.PW + (kw * g.DW);
-                int i = (bl * g.KW) + kw;
-                start[i] = c0;
-                lo[i] = Vector512.LessThan((lane + Vector512.Create(c0)).AsUInt32(), inW).AsSingle();
-                hi[i] = Vector512.LessThan((lane + Vector512.Create(c0 + Lanes)).AsUInt32(), inW).AsSingle();
-            }
-        }
-
-        Vector512<float>* wv = stackalloc Vector512<float>[taps];
-        Vector512<float> outMask = Vector512.LessThan(lane, Vector512.Create(g.OutW - ((blocks - 1) * Lanes))).AsSingle();
-        for (int plane = first; plane < end; plane++)
-        {
-            int n = plane / g.OutChannels, oc = plane % g.OutChannels;
-            float* src = x + ((((long)n * g.Channels) + (oc / ocg)) * g.InSpatial);
-            float* yPlane = y + ((long)plane * g.OutSpatial);
-            float* wk = w + ((long)oc * taps);
-            for (int tap = 0; tap < taps; tap++)
-            {
-                wv[tap] = Vector512.Create(wk[tap]);
-            }
-
-            bool hasBias = bias != null;
-            Vector512<float> bv = Vector512.Create(hasBias ? bias[oc] : 0f);
-            for (int oh = 0; oh < g.OutH; oh++)
-            {
-                float* yRow = yPlane + ((long)oh * g.OutW);
-                for (int bl = 0; bl < blocks; bl++)
-                {
-                    bool plain = interior[bl];
-                    Vector512<float> acc = Vector512<float>.Zero;
-                    for (int kh = 0; kh < g.KH; kh++)
-                    {
-                        int ih = (oh * g.SH) - g.PH + (kh * g.DH);
-                        bool inside = (uint)ih < (uint)g.InH;
-                        float* row = src + ((long)ih * g.InW);
-                        Vector512<float>* wRow = wv + (kh * g.KW);
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            int i = (bl * g.KW) + kw;
-                            Vector512<float> v = Vector512<float>.Zero;
-                            if (inside)
-                            {
-                                int c0 = start[i];
-                                if (plain)
-                                {
-                                    v = Vector512.Load(row + c0);
-                                    if (stride2)
-                                    {
-                                        v = Avx512F.PermuteVar16x32x2(v, even, Vector512.Load(row + c0 + Lanes));
-                                    }
-                                }
-                                else
-                                {
-                                    v = Avx512F.MaskLoad(row + c0, lo[i], Vector512<float>.Zero);
-                                    if (stride2)
-                                    {
-                                        v = Avx512F.PermuteVar16x32x2(v, even, Avx512F.MaskLoad(row + c0 + Lanes, hi[i], Vector512<float>.Zero));
-                                    }
-                                }
-                            }
-
-                            acc = Vector512.FusedMultiplyAdd(wRow[kw], v, acc);
-                        }
-                    }
-
-                    if (hasBias)
-                    {
-                        acc += bv;
-                    }
-
-                    if (bl < blocks - 1)
-                    {
-                        Vector512.Store(acc, yRow + (bl * Lanes));
-                    }
-                    else
-                    {
-                        Avx512F.MaskStore(yRow + (bl * Lanes), outMask, acc);
-                    }
-                }
-            }
-
-            if (!epilogue.IsEmpty)
-            {
-                epilogue.Apply(yPlane, skip == null ? null : skip + (yPlane - y), g.OutSpatial);
-            }
-        }
-    }
-
-    /// <summary>Copies one input plane into the padded, phase-split layout (zeros outside the input).</summary>
     private static void Pad(float* src, float* buf, NnGeometry g, Layout layout)
     {
         int sw = g.SW, phaseLength = layout.PhaseLength;
-        for (int r = 0; r < layout.Rows; r++)
+        int firstRow = Math.Max(0, g.PH), endRow = Math.Min(layout.Rows, g.PH + g.InH);
+        for (int r = firstRow; r < endRow; r++)
         {
             float* row = buf + ((long)r * layout.RowLength);
-            int ih = r - g.PH;
-            if (ih < 0 || ih >= g.InH)
-            {
-                new Span<float>(row, layout.RowLength).Clear();
-                continue;
-            }
-
-            float* s = src + ((long)ih * g.InW);
+            float* s = src + ((long)(r - g.PH) * g.InW);
             for (int p = 0; p < sw; p++)
             {
                 float* dst = row + (p * phaseLength);
@@ -261,10 +153,13 @@ public static unsafe class DepthwiseHost
                 // Element j is input column sw·j + p − PW: inside for j in [lo, hi).
                 int lo = Math.Clamp(CeilDiv(g.PW - p, sw), 0, phaseLength);
                 int hi = Math.Clamp(CeilDiv(g.InW + g.PW - p, sw), lo, phaseLength);
-                new Span<float>(dst, lo).Clear();
                 if (sw == 1)
                 {
-                    Buffer.MemoryCopy(s + lo - g.PW, dst + lo, (hi - lo) * sizeof(float), (hi - lo) * sizeof(float));
+                    CopyFloats(s + lo - g.PW, dst + lo, hi - lo);
+                }
+                else if (sw == 2 && Vector512.IsHardwareAccelerated)
+                {
+                    CopyEvenLanes(s + (2 * lo) + p - g.PW, g.InW - ((2 * lo) + p - g.PW), dst + lo, hi - lo);
                 }
                 else
                 {
@@ -274,10 +169,55 @@ public static unsafe class DepthwiseHost
                         dst[j] = *from;
                     }
                 }
-
-                new Span<float>(dst + hi, phaseLength - hi).Clear();
             }
         }
+    }
+
+    /// <summary>
+    /// dst[j] = src[2·j] for j &lt; <paramref name="count"/>, 16 at a time (two loads, the even lanes permuted together);
+    /// no load reaches past <paramref name="available"/> source floats and no store past <paramref name="count"/>.
+    /// </summary>
+    private static void CopyEvenLanes(float* src, int available, float* dst, int count)
+    {
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        int j = 0;
+        for (; j + Lanes <= count && (2 * j) + (2 * Lanes) <= available; j += Lanes)
+        {
+            Vector512.Store(Avx512F.PermuteVar16x32x2(Vector512.Load(src + (2 * j)), even, Vector512.Load(src + (2 * j) + Lanes)), dst + j);
+        }
+
+        for (; j < count; j += Lanes)
+        {
+            int left = available - (2 * j);
+            Vector512<float> m0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle();
+            Vector512<float> m1 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left - Lanes)).AsSingle();
+            Vector512<float> v = Avx512F.PermuteVar16x32x2(Avx512F.MaskLoad(src + (2 * j), m0, Vector512<float>.Zero), even, Avx512F.MaskLoad(src + (2 * j) + Lanes, m1, Vector512<float>.Zero));
+            Vector512<float> store = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j)).AsSingle();
+            Avx512F.MaskStore(dst + j, store, v);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyFloats(float* src, float* dst, int count)
+    {
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; j + Lanes <= count; j += Lanes)
+            {
+                Vector512.Store(Vector512.Load(src + j), dst + j);
+            }
+
+            if (j < count)
+            {
+                Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count - j)).AsSingle();
+                Avx512F.MaskStore(dst + j, mask, Avx512F.MaskLoad(src + j, mask, Vector512<float>.Zero));
+            }
+
+            return;
+        }
+
+        Buffer.MemoryCopy(src, dst, count * sizeof(float), count * sizeof(float));
     }
 
     private static int CeilDiv(int a, int b) => a <= 0 ? -(-a / b) : (a + b - 1) / b;
@@ -292,7 +232,7 @@ public static unsafe class DepthwiseHost
 
     /// <summary>3×3 kernels (MobileNet, PP-OCR): the nine weights stay in registers.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Plane3x3(float* buf, float* wk, bool hasBias, float b, float* yPlane, NnGeometry g, Layout layout)
+    private static void Plane3x3(float* buf, float* wk, bool hasBias, float b, float* yPlane, float* skipPlane, NnGeometry g, Layout layout, in ConvEpilogue epilogue)
     {
         Vector512<float> w00 = Vector512.Create(wk[0]), w01 = Vector512.Create(wk[1]), w02 = Vector512.Create(wk[2]);
         Vector512<float> w10 = Vector512.Create(wk[3]), w11 = Vector512.Create(wk[4]), w12 = Vector512.Create(wk[5]);
@@ -300,12 +240,12 @@ public static unsafe class DepthwiseHost
         Vector512<float> bv = Vector512.Create(b);
         int t0 = TapOffset(0, g, layout), t1 = TapOffset(1, g, layout), t2 = TapOffset(2, g, layout);
         long rowStep = (long)g.DH * layout.RowLength;
-        float* tail = stackalloc float[Lanes];
         for (int oh = 0; oh < g.OutH; oh++)
         {
             float* r0 = buf + ((long)oh * g.SH * layout.RowLength);
             float* r1 = r0 + rowStep, r2 = r1 + rowStep;
             float* yRow = yPlane + ((long)oh * g.OutW);
+            float* skipRow = skipPlane == null ? null : skipPlane + ((long)oh * g.OutW);
             for (int ow = 0; ow < g.OutW; ow += Lanes)
             {
                 Vector512<float> acc = Vector512<float>.Zero;
@@ -323,13 +263,13 @@ public static unsafe class DepthwiseHost
                     acc += bv;
                 }
 
-                Store(acc, yRow, ow, g.OutW, tail);
+                Finish(acc, yRow + ow, skipRow == null ? null : skipRow + ow, g.OutW - ow, epilogue);
             }
         }
     }
 
     /// <summary>Any kernel size, stride and dilation.</summary>
-    private static void PlaneAny(float* buf, float* wk, bool hasBias, float b, float* yPlane, NnGeometry g, Layout layout)
+    private static void PlaneAny(float* buf, float* wk, bool hasBias, float b, float* yPlane, float* skipPlane, NnGeometry g, Layout layout, in ConvEpilogue epilogue)
     {
         int* taps = stackalloc int[g.KW];
         for (int kw = 0; kw < g.KW; kw++)
@@ -337,66 +277,77 @@ public static unsafe class DepthwiseHost
             taps[kw] = TapOffset(kw, g, layout);
         }
 
-        float* tail = stackalloc float[Lanes];
         for (int oh = 0; oh < g.OutH; oh++)
         {
             float* yRow = yPlane + ((long)oh * g.OutW);
+            float* skipRow = skipPlane == null ? null : skipPlane + ((long)oh * g.OutW);
             for (int ow = 0; ow < g.OutW; ow += Lanes)
             {
-                if (Vector512.IsHardwareAccelerated)
+                Vector512<float> acc = Vector512<float>.Zero;
+                for (int kh = 0; kh < g.KH; kh++)
                 {
-                    Vector512<float> acc = Vector512<float>.Zero;
-                    for (int kh = 0; kh < g.KH; kh++)
+                    float* row = buf + ((long)((oh * g.SH) + (kh * g.DH)) * layout.RowLength) + ow;
+                    float* wRow = wk + (kh * g.KW);
+                    for (int kw = 0; kw < g.KW; kw++)
                     {
-                        float* row = buf + ((long)((oh * g.SH) + (kh * g.DH)) * layout.RowLength) + ow;
-                        float* wRow = wk + (kh * g.KW);
-                        for (int kw = 0; kw < g.KW; kw++)
-                        {
-                            acc = Vector512.FusedMultiplyAdd(Vector512.Create(wRow[kw]), Vector512.Load(row + taps[kw]), acc);
-                        }
-                    }
-
-                    if (hasBias)
-                    {
-                        acc += Vector512.Create(b);
-                    }
-
-                    Store(acc, yRow, ow, g.OutW, tail);
-                }
-                else
-                {
-                    for (int j = ow; j < Math.Min(ow + Lanes, g.OutW); j++)
-                    {
-                        float acc = 0f;
-                        for (int kh = 0; kh < g.KH; kh++)
-                        {
-                            float* row = buf + ((long)((oh * g.SH) + (kh * g.DH)) * layout.RowLength) + j;
-                            for (int kw = 0; kw < g.KW; kw++)
-                            {
-                                acc = MathF.FusedMultiplyAdd(wk[(kh * g.KW) + kw], row[taps[kw]], acc);
-                            }
-                        }
-
-                        yRow[j] = hasBias ? NnMath.AddBias(acc, b) : acc;
+                        acc = Vector512.FusedMultiplyAdd(Vector512.Create(wRow[kw]), Vector512.Load(row + taps[kw]), acc);
                     }
                 }
+
+                if (hasBias)
+                {
+                    acc += Vector512.Create(b);
+                }
+
+                Finish(acc, yRow + ow, skipRow == null ? null : skipRow + ow, g.OutW - ow, epilogue);
             }
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector512<float> v, float* yRow, int ow, int outW, float* tail)
+    /// <summary>Machines without 512-bit vectors: the chain one output at a time.</summary>
+    private static void PlaneScalar(float* buf, float* wk, bool hasBias, float b, float* yPlane, NnGeometry g, Layout layout)
     {
-        if (ow + Lanes <= outW)
+        int* taps = stackalloc int[g.KW];
+        for (int kw = 0; kw < g.KW; kw++)
         {
-            Vector512.Store(v, yRow + ow);
+            taps[kw] = TapOffset(kw, g, layout);
+        }
+
+        for (int oh = 0; oh < g.OutH; oh++)
+        {
+            float* yRow = yPlane + ((long)oh * g.OutW);
+            for (int j = 0; j < g.OutW; j++)
+            {
+                float acc = 0f;
+                for (int kh = 0; kh < g.KH; kh++)
+                {
+                    float* row = buf + ((long)((oh * g.SH) + (kh * g.DH)) * layout.RowLength) + j;
+                    for (int kw = 0; kw < g.KW; kw++)
+                    {
+                        acc = MathF.FusedMultiplyAdd(wk[(kh * g.KW) + kw], row[taps[kw]], acc);
+                    }
+                }
+
+                yRow[j] = hasBias ? NnMath.AddBias(acc, b) : acc;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The absorbed epilogue on 16 outputs in registers, then their store; the last vector of a row (fewer than 16 valid
+    /// outputs) reads its Add operands and stores through a lane mask.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(Vector512<float> acc, float* y, float* skip, int valid, in ConvEpilogue epilogue)
+    {
+        bool fused = !epilogue.IsEmpty;
+        if (valid >= Lanes)
+        {
+            Vector512.Store(fused ? epilogue.Apply(acc, skip) : acc, y);
             return;
         }
 
-        Vector512.Store(v, tail);
-        for (int j = 0; ow + j < outW; j++)
-        {
-            yRow[ow + j] = tail[j];
-        }
+        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(valid)).AsSingle();
+        Avx512F.MaskStore(y, mask, fused ? epilogue.ApplyMasked(acc, skip, mask) : acc);
     }
 }
