@@ -68,8 +68,9 @@ public static unsafe class DepthwiseHost
             Rows = ((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1;
             int vectors = (g.OutW + Lanes - 1) / Lanes;
             // Phase p, element j ↔ padded column SW·j + p; the last vector of a row reads up to
-            // vectors·16 − 1 + ((KW−1)·DW)/SW.
-            PhaseLength = (vectors * Lanes) + (((g.KW - 1) * g.DW) / g.SW) + 1;
+            // vectors·16 − 1 + ((KW−1)·DW)/SW, or the whole vector after it (the aligned 3×3 kernel). A whole number of
+            // vectors, so that every phase row starts on a 64-byte line.
+            PhaseLength = (vectors * Lanes) + ((((((g.KW - 1) * g.DW) / g.SW) + 1 + Lanes - 1) / Lanes) * Lanes);
             RowLength = PhaseLength * g.SW;
             Size = Rows * RowLength;
         }
@@ -85,18 +86,20 @@ public static unsafe class DepthwiseHost
 
     private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue)
     {
-        float[] buffer = scratch is { } s && s.Length >= layout.Size ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size, pinned: true));
+        // Lanes floats of slack: the buffer starts at the first 64-byte boundary of the array.
+        float[] buffer = scratch is { } s && s.Length >= layout.Size + Lanes ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size + Lanes, pinned: true));
         var key = new PaddingKey(g.InH, g.InW, g.PH, g.PW, g.SW, layout.Rows, layout.PhaseLength);
         if (scratchKey != key || !ReferenceEquals(scratchKeyArray, buffer))
         {
             // Every position Pad does not write is a padding zero for this geometry: clear them once.
-            Array.Clear(buffer, 0, layout.Size);
+            Array.Clear(buffer);
             scratchKey = key;
             scratchKeyArray = buffer;
         }
 
-        fixed (float* buf = buffer)
+        fixed (float* unaligned = buffer)
         {
+            float* buf = (float*)(((nint)unaligned + 63) & ~(nint)63);
             int ocg = g.GroupOutChannels;
             long loadedPlane = -1;
             for (int plane = first; plane < end; plane++)
@@ -114,7 +117,7 @@ public static unsafe class DepthwiseHost
                 bool hasBias = bias != null;
                 float b = hasBias ? bias[oc] : 0f;
                 float* skipPlane = skip == null ? null : skip + (yPlane - y);
-                if (g.KH == 3 && g.KW == 3 && Vector512.IsHardwareAccelerated)
+                if (g.KH == 3 && g.KW == 3 && g.DW == 1 && g.SW <= 2 && Vector512.IsHardwareAccelerated)
                 {
                     Plane3x3(buf, wk, hasBias, b, yPlane, skipPlane, g, layout, epilogue);
                 }
@@ -230,7 +233,12 @@ public static unsafe class DepthwiseHost
         return ((c % g.SW) * layout.PhaseLength) + (c / g.SW);
     }
 
-    /// <summary>3×3 kernels (MobileNet, PP-OCR): the nine weights stay in registers.</summary>
+    /// <summary>
+    /// 3×3 kernels at column stride 1 or 2 and unit column dilation (MobileNet, PP-OCR): the nine weights stay in
+    /// registers, and every load is an aligned whole line. At stride 1 the taps kw = 1, 2 are the aligned vector shifted by
+    /// one or two lanes into the next one (a two-source permute); at stride 2 taps 0 and 2 are phase 0 (tap 2 shifted by
+    /// one) and tap 1 is phase 1. The vector after each row's current one is carried to the next column block.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plane3x3(float* buf, float* wk, bool hasBias, float b, float* yPlane, float* skipPlane, NnGeometry g, Layout layout, in ConvEpilogue epilogue)
     {
@@ -238,32 +246,56 @@ public static unsafe class DepthwiseHost
         Vector512<float> w10 = Vector512.Create(wk[3]), w11 = Vector512.Create(wk[4]), w12 = Vector512.Create(wk[5]);
         Vector512<float> w20 = Vector512.Create(wk[6]), w21 = Vector512.Create(wk[7]), w22 = Vector512.Create(wk[8]);
         Vector512<float> bv = Vector512.Create(b);
-        int t0 = TapOffset(0, g, layout), t1 = TapOffset(1, g, layout), t2 = TapOffset(2, g, layout);
-        long rowStep = (long)g.DH * layout.RowLength;
+        var shift1 = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+        var shift2 = Vector512.Create(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17);
+        bool stride2 = g.SW == 2;
+        long rowStep = (long)g.DH * layout.RowLength, outStep = (long)g.SH * layout.RowLength;
+        int phase1 = layout.PhaseLength;
         for (int oh = 0; oh < g.OutH; oh++)
         {
-            float* r0 = buf + ((long)oh * g.SH * layout.RowLength);
+            float* r0 = buf + ((long)oh * outStep);
             float* r1 = r0 + rowStep, r2 = r1 + rowStep;
             float* yRow = yPlane + ((long)oh * g.OutW);
             float* skipRow = skipPlane == null ? null : skipPlane + ((long)oh * g.OutW);
+            Vector512<float> a0 = Vector512.LoadAligned(r0), a1 = Vector512.LoadAligned(r1), a2 = Vector512.LoadAligned(r2);
             for (int ow = 0; ow < g.OutW; ow += Lanes)
             {
+                Vector512<float> n0 = Vector512.LoadAligned(r0 + ow + Lanes);
+                Vector512<float> n1 = Vector512.LoadAligned(r1 + ow + Lanes);
+                Vector512<float> n2 = Vector512.LoadAligned(r2 + ow + Lanes);
                 Vector512<float> acc = Vector512<float>.Zero;
-                acc = Vector512.FusedMultiplyAdd(w00, Vector512.Load(r0 + t0 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w01, Vector512.Load(r0 + t1 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w02, Vector512.Load(r0 + t2 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w10, Vector512.Load(r1 + t0 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w11, Vector512.Load(r1 + t1 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w12, Vector512.Load(r1 + t2 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w20, Vector512.Load(r2 + t0 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w21, Vector512.Load(r2 + t1 + ow), acc);
-                acc = Vector512.FusedMultiplyAdd(w22, Vector512.Load(r2 + t2 + ow), acc);
+                if (stride2)
+                {
+                    acc = Vector512.FusedMultiplyAdd(w00, a0, acc);
+                    acc = Vector512.FusedMultiplyAdd(w01, Vector512.LoadAligned(r0 + phase1 + ow), acc);
+                    acc = Vector512.FusedMultiplyAdd(w02, Avx512F.PermuteVar16x32x2(a0, shift1, n0), acc);
+                    acc = Vector512.FusedMultiplyAdd(w10, a1, acc);
+                    acc = Vector512.FusedMultiplyAdd(w11, Vector512.LoadAligned(r1 + phase1 + ow), acc);
+                    acc = Vector512.FusedMultiplyAdd(w12, Avx512F.PermuteVar16x32x2(a1, shift1, n1), acc);
+                    acc = Vector512.FusedMultiplyAdd(w20, a2, acc);
+                    acc = Vector512.FusedMultiplyAdd(w21, Vector512.LoadAligned(r2 + phase1 + ow), acc);
+                    acc = Vector512.FusedMultiplyAdd(w22, Avx512F.PermuteVar16x32x2(a2, shift1, n2), acc);
+                }
+                else
+                {
+                    acc = Vector512.FusedMultiplyAdd(w00, a0, acc);
+                    acc = Vector512.FusedMultiplyAdd(w01, Avx512F.PermuteVar16x32x2(a0, shift1, n0), acc);
+                    acc = Vector512.FusedMultiplyAdd(w02, Avx512F.PermuteVar16x32x2(a0, shift2, n0), acc);
+                    acc = Vector512.FusedMultiplyAdd(w10, a1, acc);
+                    acc = Vector512.FusedMultiplyAdd(w11, Avx512F.PermuteVar16x32x2(a1, shift1, n1), acc);
+                    acc = Vector512.FusedMultiplyAdd(w12, Avx512F.PermuteVar16x32x2(a1, shift2, n1), acc);
+                    acc = Vector512.FusedMultiplyAdd(w20, a2, acc);
+                    acc = Vector512.FusedMultiplyAdd(w21, Avx512F.PermuteVar16x32x2(a2, shift1, n2), acc);
+                    acc = Vector512.FusedMultiplyAdd(w22, Avx512F.PermuteVar16x32x2(a2, shift2, n2), acc);
+                }
+
                 if (hasBias)
                 {
                     acc += bv;
                 }
 
                 Finish(acc, yRow + ow, skipRow == null ? null : skipRow + ow, g.OutW - ow, epilogue);
+                (a0, a1, a2) = (n0, n1, n2);
             }
         }
     }
