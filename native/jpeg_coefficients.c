@@ -58,33 +58,77 @@ void sn_jpeg_coefficients_close(sn_jpeg_reader *reader) {
     free(reader);
 }
 
-sn_status sn_jpeg_coefficients_open(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
-                                    sn_jpeg_reader **result, sn_jpeg_coefficients *out,
-                                    char *message, uint64_t message_capacity) {
+/* Checks the arguments and allocates a reader with the error manager and progress monitor attached (no libjpeg call
+ * that could fail yet); *result holds the reader on SN_OK. */
+static sn_status sn_reader_new(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits, sn_jpeg_reader **result,
+                               sn_jpeg_coefficients *out, char *message, uint64_t message_capacity) {
     if (data == NULL || length == 0 || result == NULL || out == NULL) {
         sn_set_message(message, message_capacity, "no data (empty file)");
         return SN_ERR_ARGUMENT;
     }
     *result = NULL;
     memset(out, 0, sizeof(*out));
-
-    sn_jpeg_reader *volatile reader = (sn_jpeg_reader *)calloc(1, sizeof(sn_jpeg_reader));
+    sn_jpeg_reader *reader = (sn_jpeg_reader *)calloc(1, sizeof(sn_jpeg_reader));
     if (reader == NULL) {
         sn_set_message(message, message_capacity, "out of memory");
         return SN_ERR_MEMORY;
     }
+    sn_jpeg_attach(&reader->cinfo, &reader->err, &reader->progress, limits);
+    *result = reader;
+    return SN_OK;
+}
+
+/* Creates the decompressor over the memory source and reads the header. Errors longjmp to the caller's setjmp. */
+static void sn_reader_read_header(sn_jpeg_reader *reader, const uint8_t *data, uint64_t length) {
     j_decompress_ptr cinfo = &reader->cinfo;
-    sn_jpeg_attach(cinfo, &reader->err, &reader->progress, limits);
+    jpeg_create_decompress(cinfo);
+    cinfo->progress = &reader->progress.base;
+    jpeg_mem_src(cinfo, data, (unsigned long)length);
+    jpeg_read_header(cinfo, TRUE);
+}
+
+/* The frame and component geometry both readers report. */
+static void sn_copy_geometry(j_decompress_ptr cinfo, sn_jpeg_coefficients *out) {
+    out->width = (int32_t)cinfo->image_width;
+    out->height = (int32_t)cinfo->image_height;
+    out->num_components = cinfo->num_components;
+    out->color_space = (int32_t)cinfo->jpeg_color_space;
+    out->max_h_samp = cinfo->max_h_samp_factor;
+    out->max_v_samp = cinfo->max_v_samp_factor;
+    out->arithmetic = cinfo->arith_code ? 1 : 0;
+    out->restart_interval = (int32_t)cinfo->restart_interval;
+    out->data_precision = cinfo->data_precision;
+    for (int ci = 0; ci < cinfo->num_components && ci < SN_JPEG_MAX_COMPONENTS; ci++) {
+        jpeg_component_info *comp = &cinfo->comp_info[ci];
+        sn_jpeg_component *dst = &out->components[ci];
+        dst->id = comp->component_id;
+        dst->h_samp = comp->h_samp_factor;
+        dst->v_samp = comp->v_samp_factor;
+        dst->width_in_blocks = (int32_t)comp->width_in_blocks;
+        dst->height_in_blocks = (int32_t)comp->height_in_blocks;
+        dst->downsampled_width = (int32_t)comp->downsampled_width;
+        dst->downsampled_height = (int32_t)comp->downsampled_height;
+        dst->quant_table = comp->quant_tbl_no;
+    }
+}
+
+sn_status sn_jpeg_coefficients_open(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
+                                    sn_jpeg_reader **result, sn_jpeg_coefficients *out,
+                                    char *message, uint64_t message_capacity) {
+    sn_status status = sn_reader_new(data, length, limits, result, out, message, message_capacity);
+    if (status != SN_OK) {
+        return status;
+    }
+    sn_jpeg_reader *volatile reader = *result;
+    *result = NULL;
+    j_decompress_ptr cinfo = &reader->cinfo;
+    /* setjmp stays in this frame: it must outlive every libjpeg call that may longjmp. */
     if (setjmp(reader->err.escape)) {
         sn_set_message(message, message_capacity, reader->err.message);
         sn_jpeg_coefficients_close(reader);
         return SN_ERR_CORRUPT;
     }
-
-    jpeg_create_decompress(cinfo);
-    cinfo->progress = &reader->progress.base;
-    jpeg_mem_src(cinfo, data, (unsigned long)length);
-    jpeg_read_header(cinfo, TRUE);
+    sn_reader_read_header(reader, data, length);
     sn_status header = sn_jpeg_check_header(cinfo, limits, message, message_capacity);
     if (header == SN_OK && cinfo->num_components > SN_JPEG_MAX_COMPONENTS) {
         sn_set_message(message, message_capacity, "more than 4 components");
@@ -98,30 +142,14 @@ sn_status sn_jpeg_coefficients_open(const uint8_t *data, uint64_t length, const 
     /* Reads every scan (the whole file) into libjpeg's full-image coefficient arrays. */
     reader->arrays = jpeg_read_coefficients(cinfo);
 
-    out->width = (int32_t)cinfo->image_width;
-    out->height = (int32_t)cinfo->image_height;
-    out->num_components = cinfo->num_components;
-    out->color_space = (int32_t)cinfo->jpeg_color_space;
-    out->max_h_samp = cinfo->max_h_samp_factor;
-    out->max_v_samp = cinfo->max_v_samp_factor;
+    sn_copy_geometry(cinfo, out);
     out->progressive = cinfo->progressive_mode ? 1 : 0;
-    out->arithmetic = cinfo->arith_code ? 1 : 0;
-    out->restart_interval = (int32_t)cinfo->restart_interval;
-    out->data_precision = cinfo->data_precision;
     out->input_scan_number = cinfo->input_scan_number;
     out->total_imcu_rows = (int32_t)cinfo->total_iMCU_rows;
     out->last_good_imcu_row = (int32_t)((struct sn_decomp_master_2_1 *)(void *)cinfo->master)->last_good_iMCU_row;
     for (int ci = 0; ci < cinfo->num_components; ci++) {
         jpeg_component_info *comp = &cinfo->comp_info[ci];
         sn_jpeg_component *dst = &out->components[ci];
-        dst->id = comp->component_id;
-        dst->h_samp = comp->h_samp_factor;
-        dst->v_samp = comp->v_samp_factor;
-        dst->width_in_blocks = (int32_t)comp->width_in_blocks;
-        dst->height_in_blocks = (int32_t)comp->height_in_blocks;
-        dst->downsampled_width = (int32_t)comp->downsampled_width;
-        dst->downsampled_height = (int32_t)comp->downsampled_height;
-        dst->quant_table = comp->quant_tbl_no;
         if (comp->quant_table == NULL) {
             /* A component no scan ever covered: libjpeg would fail at the first output pass too. */
             sn_set_message(message, message_capacity, "a component has no quantization table");
@@ -194,28 +222,20 @@ static void sn_publish_rows(j_decompress_ptr cinfo, sn_jpeg_progress *progress) 
 sn_status sn_jpeg_coefficients_begin(const uint8_t *data, uint64_t length, const sn_jpeg_limits *limits,
                                      sn_jpeg_reader **result, sn_jpeg_coefficients *out,
                                      char *message, uint64_t message_capacity) {
-    if (data == NULL || length == 0 || result == NULL || out == NULL) {
-        sn_set_message(message, message_capacity, "no data (empty file)");
-        return SN_ERR_ARGUMENT;
+    sn_status status = sn_reader_new(data, length, limits, result, out, message, message_capacity);
+    if (status != SN_OK) {
+        return status;
     }
+    sn_jpeg_reader *volatile reader = *result;
     *result = NULL;
-    memset(out, 0, sizeof(*out));
-    sn_jpeg_reader *volatile reader = (sn_jpeg_reader *)calloc(1, sizeof(sn_jpeg_reader));
-    if (reader == NULL) {
-        sn_set_message(message, message_capacity, "out of memory");
-        return SN_ERR_MEMORY;
-    }
     j_decompress_ptr cinfo = &reader->cinfo;
-    sn_jpeg_attach(cinfo, &reader->err, &reader->progress, limits);
+    /* setjmp stays in this frame: it must outlive every libjpeg call that may longjmp. */
     if (setjmp(reader->err.escape)) {
         sn_set_message(message, message_capacity, reader->err.message);
         sn_jpeg_coefficients_close(reader);
         return SN_ERR_CORRUPT;
     }
-    jpeg_create_decompress(cinfo);
-    cinfo->progress = &reader->progress.base;
-    jpeg_mem_src(cinfo, data, (unsigned long)length);
-    jpeg_read_header(cinfo, TRUE);
+    sn_reader_read_header(reader, data, length);
     sn_status header = sn_jpeg_check_header(cinfo, limits, message, message_capacity);
     if (header == SN_OK && (cinfo->num_components > SN_JPEG_MAX_COMPONENTS || cinfo->progressive_mode ||
                             cinfo->comps_in_scan != cinfo->num_components || cinfo->data_precision != 8)) {
@@ -232,27 +252,11 @@ sn_status sn_jpeg_coefficients_begin(const uint8_t *data, uint64_t length, const
         sn_jpeg_coefficients_close(reader);
         return header;
     }
-    out->width = (int32_t)cinfo->image_width;
-    out->height = (int32_t)cinfo->image_height;
-    out->num_components = cinfo->num_components;
-    out->color_space = (int32_t)cinfo->jpeg_color_space;
-    out->max_h_samp = cinfo->max_h_samp_factor;
-    out->max_v_samp = cinfo->max_v_samp_factor;
-    out->arithmetic = cinfo->arith_code ? 1 : 0;
-    out->restart_interval = (int32_t)cinfo->restart_interval;
-    out->data_precision = cinfo->data_precision;
+    sn_copy_geometry(cinfo, out);
     out->total_imcu_rows = (int32_t)((cinfo->image_height + 8 * cinfo->max_v_samp_factor - 1) / (8 * cinfo->max_v_samp_factor));
     for (int ci = 0; ci < cinfo->num_components; ci++) {
         jpeg_component_info *comp = &cinfo->comp_info[ci];
         sn_jpeg_component *dst = &out->components[ci];
-        dst->id = comp->component_id;
-        dst->h_samp = comp->h_samp_factor;
-        dst->v_samp = comp->v_samp_factor;
-        dst->width_in_blocks = (int32_t)comp->width_in_blocks;
-        dst->height_in_blocks = (int32_t)comp->height_in_blocks;
-        dst->downsampled_width = (int32_t)comp->downsampled_width;
-        dst->downsampled_height = (int32_t)comp->downsampled_height;
-        dst->quant_table = comp->quant_tbl_no;
         /* The table the scan will latch (jdinput.c latch_quant_tables): no DQT can come between here and the scan. */
         for (int k = 0; k < 64; k++) {
             dst->quant[k] = cinfo->quant_tbl_ptrs[comp->quant_tbl_no]->quantval[k];
