@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace SysNoise.Kernels.Model;
+namespace SysNoise.Kernels;
 
 /// <summary>
-/// Fork-join for the host kernels: body(0..count−1) on the calling thread and up to threads−1 dedicated helper threads
+/// Fork-join for every host loop (resize, decode, the model kernels): body(0..count−1) on the calling thread and up to threads−1 dedicated helper threads
 /// that spin briefly between jobs (a model runs dozens of short parallel loops back to back; waking thread-pool workers
 /// for each costs more than some of the loops). Items are claimed one at a time from a shared counter, so results never
 /// depend on which thread ran an item (every kernel splits only independent outputs). A nested or concurrent call, which
@@ -29,6 +29,28 @@ public static class HostParallel
     private static Action<int>? job;
     private static Exception? failure;
 
+    /// <summary>
+    /// Runs <paramref name="body"/>(first, end) over [0, <paramref name="rows"/>) in row bands. Small jobs run on the
+    /// calling thread (a second thread costs more than it saves, and on a loaded machine it may not run for
+    /// milliseconds); large ones are cut into several bands per thread, claimed one at a time, so a descheduled thread
+    /// delays the result by one small band, not by half the job.
+    /// </summary>
+    /// <param name="work">A measure of the job's size, compared with <paramref name="threshold"/>.</param>
+    /// <param name="chunksPerThread">Bands per thread (fewer where each band repeats some work at its edges).</param>
+    public static void ForRanges(int rows, long work, long threshold, int maxThreads, int chunksPerThread, Action<int, int> body)
+    {
+        int threads = Math.Min(Math.Max(1, maxThreads), rows);
+        if (work < threshold || threads <= 1)
+        {
+            body(0, rows);
+            return;
+        }
+
+        int chunks = Math.Min(rows, threads * chunksPerThread);
+        For(chunks, threads, c => body((int)((long)rows * c / chunks), (int)((long)rows * (c + 1) / chunks)));
+    }
+
+    /// <summary>Runs <paramref name="body"/>(i) for i in [0, <paramref name="itemCount"/>) on up to <paramref name="threads"/> threads.</summary>
     public static void For(int itemCount, int threads, Action<int> body)
     {
         if (itemCount <= 0)
