@@ -11,7 +11,8 @@ namespace SysNoise.Bench;
 /// JPEG decode: every libjpeg-* variant's host path (file bytes → RGB: entropy decoding by libjpeg-turbo, then the
 /// SysNoise kernels) against libjpeg-turbo's own decode in the same process: TurboJPEG <c>tjDecompress2</c> (SIMD)
 /// where TurboJPEG can select the variant's DCT, else the libjpeg API through the shim (same library, SIMD).
-/// Inputs: a real photograph (opencv-doc aloeL.jpg) resized to 500×375 and 1920×1080 and encoded 4:2:0, q90.
+/// Inputs: a real photograph (opencv-doc aloeL.jpg) resized to 500×375 and 1920×1080 and encoded 4:2:0, q90. SysNoise
+/// runs on 1 and 2 threads (libjpeg-turbo decodes on one thread either way).
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class DecodeBenchmarks
@@ -30,10 +31,16 @@ public class DecodeBenchmarks
     [ParamsSource(typeof(Peers), nameof(Peers.InputSizes))]
     public string Input { get; set; } = string.Empty;
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    private HostDevice device = null!;
+
     [GlobalSetup]
     public void Setup()
     {
         variant = DecodeVariants.All.Single(v => v.Name == Variant);
+        device = new HostDevice(Threads);
         jpeg = Photograph(Input);
         turbo = new TurboJpegDecoder();
         header = turbo.Header(jpeg);
@@ -44,7 +51,7 @@ public class DecodeBenchmarks
     public void Cleanup() => turbo.Dispose();
 
     [Benchmark(Description = "SysNoise host")]
-    public DecodedImage SysNoise() => variant.Decode(HostDevice.Shared, jpeg, Input, JpegLimits.Default);
+    public DecodedImage SysNoise() => variant.Decode(device, jpeg, Input, JpegLimits.Default);
 
     [Benchmark(Description = "libjpeg-turbo")]
     public void LibjpegTurbo() => PeerDecode(variant, turbo, jpeg, destination, header);

@@ -11,7 +11,7 @@ namespace SysNoise.Bench;
 
 /// <summary>
 /// Whole-model fp32 latency: SysNoise's host executor against ONNX Runtime (CPU, all graph optimizations, as it is
-/// deployed) in the same process with the same thread count (ORT IntraOpNumThreads = SysNoise Threads = all cores).
+/// deployed) in the same process with the same thread count (ORT IntraOpNumThreads = SysNoise Threads: 1 and 2).
 /// Models from the test zoo cache (scripts/export-models.py, scripts/fetch-ocr-models.sh): ResNet-50 and MobileNetV2
 /// at 224×224 (random weights; latency does not depend on them) and the real PP-OCRv4 detector at 640×640.
 /// </summary>
@@ -26,7 +26,9 @@ public class ModelBenchmarks
     private string ortInputName = string.Empty;
     private string ortOutputName = string.Empty;
 
-    public static int Threads => Environment.ProcessorCount;
+    /// <summary>Both sides on the same thread count: 1 and 2 (the scaling).</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
 
     [Params("resnet50", "mobilenet_v2", "ppocrv4_det")]
     public string Model { get; set; } = string.Empty;

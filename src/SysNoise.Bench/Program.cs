@@ -42,19 +42,19 @@ foreach (BenchmarkReport report in summaries.SelectMany(s => s.Reports))
     var bench = report.BenchmarkCase;
     if (bench.Descriptor.Type == typeof(ModelBenchmarks))
     {
-        string modelKey = $"{bench.Parameters["Model"]} batch {bench.Parameters["Batch"]}";
+        string modelKey = $"{bench.Parameters["Model"]} batch {bench.Parameters["Batch"]} threads {bench.Parameters["Threads"]}";
         (bench.Descriptor.WorkloadMethod.Name == nameof(ModelBenchmarks.SysNoise) ? modelOurs : modelOrt)[modelKey] = report.ResultStatistics.Median / 1e6;
         continue;
     }
 
     if (bench.Descriptor.Type == typeof(DecodeBenchmarks))
     {
-        string decodeKey = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}";
+        string decodeKey = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}@{bench.Parameters["Threads"]}t";
         (bench.Descriptor.WorkloadMethod.Name == nameof(DecodeBenchmarks.SysNoise) ? decodeOurs : decodePeer)[decodeKey] = report.ResultStatistics.Median / 1000.0;
         continue;
     }
 
-    string key = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}";
+    string key = $"{bench.Parameters["Variant"]}@{bench.Parameters["Input"]}@{bench.Parameters["Threads"]}t";
     double us = report.ResultStatistics.Mean / 1000.0;
     (bench.Descriptor.WorkloadMethod.Name == nameof(ResizeBenchmarks.SysNoise) ? ours : opencv)[key] = us;
 }
@@ -71,8 +71,9 @@ if (ours.Count > 0)
 foreach ((string key, double us) in ours.OrderBy(k => k.Key, StringComparer.Ordinal))
 {
     string variant = key.Split('@')[0];
+    string variantAtInput = $"{variant}@{key.Split('@')[1]}";
     (string peer, double peerUs) = variant.StartsWith("pillow", StringComparison.Ordinal) || variant.StartsWith("opencv4.6", StringComparison.Ordinal)
-        ? (variant.StartsWith("pillow", StringComparison.Ordinal) ? "Pillow 9.4 (1 thread)" : "OpenCV 4.6 (python3-opencv)", python.GetValueOrDefault(key, double.NaN))
+        ? (variant.StartsWith("pillow", StringComparison.Ordinal) ? "Pillow 9.4 (1 thread)" : "OpenCV 4.6 (python3-opencv)", python.GetValueOrDefault(variantAtInput, double.NaN))
         : ("OpenCV 4.13 (OpenCvSharp)", opencv.GetValueOrDefault(key, double.NaN));
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-37} {us,11:0.0}   {peer,-28} {peerUs,8:0.0}   {peerUs / us,6:0.00}x"));
 }
@@ -93,7 +94,7 @@ if (decodeOurs.Count > 0)
 if (modelOurs.Count + modelOrt.Count > 0)
 {
     Console.WriteLine();
-    Console.WriteLine($"Models, fp32, {ModelBenchmarks.Threads} threads each (medians)   SysNoise ms   ONNX Runtime ms   ratio (ORT/ours)");
+    Console.WriteLine("Models, fp32, same thread count each (medians)   SysNoise ms   ONNX Runtime ms   ratio (ORT/ours)");
     foreach (string key in modelOurs.Keys.Union(modelOrt.Keys).Order(StringComparer.Ordinal))
     {
         double us = modelOurs.GetValueOrDefault(key, double.NaN), peer = modelOrt.GetValueOrDefault(key, double.NaN);

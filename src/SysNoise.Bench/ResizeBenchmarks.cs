@@ -8,8 +8,8 @@ using SysNoise.Runtime.Variants;
 namespace SysNoise.Bench;
 
 /// <summary>
-/// Every resize variant's host path on RGB 500×375 and 1920×1080 → 224×224. pillow-* variants run on one
-/// thread, as Pillow does; opencv-* variants use every core, as OpenCV does by default.
+/// Every resize variant's host path on RGB 500×375 and 1920×1080 → 224×224, on 1 and 2 threads (the scaling; Pillow
+/// itself runs on one thread, OpenCV's peer run below uses the same thread count).
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class ResizeBenchmarks
@@ -26,11 +26,14 @@ public class ResizeBenchmarks
     [ParamsSource(typeof(Peers), nameof(Peers.InputSizes))]
     public string Input { get; set; } = string.Empty;
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
         variant = VariantRegistry.Get<IResizeVariant>(Variant);
-        device = Variant.StartsWith("pillow", StringComparison.Ordinal) ? new HostDevice(1) : HostDevice.Shared;
+        device = new HostDevice(Threads);
         image = Peers.Image(Input);
         variant.Resize(device, image, 224, 224); // build and cache the plan outside the measurement
     }
@@ -39,7 +42,7 @@ public class ResizeBenchmarks
     public Tensor<byte> SysNoise() => variant.Resize(device, image, 224, 224);
 }
 
-/// <summary>OpenCV 4.13 (OpenCvSharp, in-process, default threads) for each opencv-* method, in the same run.</summary>
+/// <summary>OpenCV 4.13 (OpenCvSharp, in-process, <c>cv::setNumThreads</c> = Threads) for each opencv-* method, in the same run.</summary>
 [Config(typeof(BenchConfig))]
 public class OpenCvPeerBenchmarks
 {
@@ -56,9 +59,13 @@ public class OpenCvPeerBenchmarks
     [ParamsSource(typeof(Peers), nameof(Peers.InputSizes))]
     public string Input { get; set; } = string.Empty;
 
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        Cv2.SetNumThreads(Threads);
         flag = Peers.OpenCvInterpolation(Variant)!.Value;
         Tensor<byte> image = Peers.Image(Input);
         // Native memory, copied in: a Mat over a managed array depends on its pin.
