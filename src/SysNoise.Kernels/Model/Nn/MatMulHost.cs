@@ -34,7 +34,9 @@ public static unsafe class MatMulHost
         long packedSize = GemmHost.PackedASize(m, k);
         float[] packedA = ArrayPool<float>.Shared.Rent((int)(packedSize * batches));
         long flops = (long)batches * m * n * k;
-        int t = flops < 2_000_000 ? 1 : Math.Max(1, threads);
+        // Few FLOPs can still be a long memory-bound job: a batch-1 classifier (M = 1) streams all of B once.
+        bool small = flops < 2_000_000 && (long)k * n < 262_144;
+        int t = small ? 1 : Math.Max(1, threads);
         int nr = GemmHost.NR;
         int colBlocks = (n + nr - 1) / nr;
         int want = t == 1 ? 1 : t * 6;
