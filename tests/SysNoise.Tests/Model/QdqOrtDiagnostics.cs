@@ -4,6 +4,7 @@ using SysNoise.Runtime.Model.Execution;
 using SysNoise.Runtime.Model.Graph;
 using SysNoise.Runtime.Model.Onnx;
 using SysNoise.Runtime.Model.Onnx.Proto;
+using SysNoise.Runtime.Model.Ops;
 using SysNoise.Runtime.Model.Quantization;
 using SysNoise.Runtime.Tensors;
 
@@ -16,14 +17,16 @@ namespace SysNoise.Tests.Model;
 /// </summary>
 public static class QdqOrtDiagnostics
 {
-    public sealed record Report(int Values, int Differing, string? FirstDiffering, IReadOnlyDictionary<string, int> DifferingByOp, bool OutputsIdentical)
+    /// <param name="Isolated">Op types whose output differs even when the node is fed ORT's own input values, with counts.</param>
+    public sealed record Report(int Values, int Differing, string? FirstDiffering, IReadOnlyDictionary<string, int> DifferingByOp, bool OutputsIdentical, IReadOnlyDictionary<string, int> Isolated)
     {
         public override string ToString()
         {
             string ops = string.Join(", ", DifferingByOp.Select(p => $"{p.Key}×{p.Value}"));
+            string isolated = string.Join(", ", Isolated.Select(p => $"{p.Key}×{p.Value}"));
             return Differing == 0
                 ? $"all {Values} values bit-identical"
-                : $"{Differing}/{Values} values differ, first {FirstDiffering}; differing by producer: {ops}";
+                : $"{Differing}/{Values} values differ, first {FirstDiffering}; differing by producer: {ops}; differing when fed ORT's inputs: {(isolated.Length == 0 ? "none" : isolated)}";
         }
     }
 
@@ -75,7 +78,42 @@ public static class QdqOrtDiagnostics
         }
 
         bool outputs = model.Graph.Outputs.All(o => SameBits(ours.Last(p => p.Name == o.Name).Value, ort[o.Name]));
-        return new Report(compared.Count, differing, first, byOp, outputs);
+
+        // Each node alone on ORT's values: separates an op's own difference from differences it inherits.
+        var isolated = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        var available = new Dictionary<string, Tensor>(session.Initializers, StringComparer.Ordinal);
+        foreach ((string name, Tensor value) in inputs)
+        {
+            available[name] = value;
+        }
+
+        foreach ((string name, Tensor value) in ort)
+        {
+            available[name] = value;
+        }
+
+        foreach ((string name, Tensor value) in ours.Where(p => !ort.ContainsKey(p.Name)))
+        {
+            available.TryAdd(name, value);
+        }
+
+        var context = new OpContext(session.Options);
+        foreach (OnnxNode node in model.Graph.Nodes)
+        {
+            if (!node.Outputs.All(ort.ContainsKey) || !OpRegistry.TryGet(node.Domain, node.OpType, out IOnnxOperator? op))
+            {
+                continue;
+            }
+
+            var args = node.Inputs.Select(i => i.Length == 0 ? null : available[i]).ToList();
+            Tensor[] results = op.Run(context, node, args);
+            if (node.Outputs.Select((o, k) => SameBits(results[k], ort[o])).Any(same => !same))
+            {
+                isolated[node.OpType] = isolated.GetValueOrDefault(node.OpType) + 1;
+            }
+        }
+
+        return new Report(compared.Count, differing, first, byOp, outputs, isolated);
     }
 
     public static bool SameBits(Tensor a, Tensor b) => (a, b) switch
