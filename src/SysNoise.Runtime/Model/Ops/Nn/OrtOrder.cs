@@ -181,7 +181,7 @@ internal static unsafe class OrtOrder
         {
             Accelerator acc = device.Accelerator;
             var kernel = device.GetOrLoadKernel(typeof(GlobalAverageKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(MlasKernels.GlobalAverage));
-            using var xb = Up(acc, x);
+            using var xb = NnDevice.Up(acc, x);
             using var yb = acc.Allocate1D<float>(planes);
             kernel(planes, xb.View, length, yb.View);
             acc.Synchronize();
@@ -206,10 +206,10 @@ internal static unsafe class OrtOrder
         var output = new float[g.OutputElements];
         Accelerator acc = device.Accelerator;
         var kernel = device.GetOrLoadKernel(typeof(ConvKey), a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, NnGeometry, ArrayView<int>, ArrayView<float>>(MlasKernels.Conv));
-        using var xb = Up(acc, x);
-        using var wb = Up(acc, w);
-        using var bb = Up(acc, bias);
-        using var pb = Up(acc, plan);
+        using var xb = NnDevice.Up(acc, x);
+        using var wb = NnDevice.Up(acc, w);
+        using var bb = NnDevice.Up(acc, bias);
+        using var pb = NnDevice.Up(acc, plan);
         using var yb = acc.Allocate1D<float>(output.Length);
         kernel(output.Length, xb.View, wb.View, bb.View, bias is null ? 0 : 1, g, pb.View, yb.View);
         acc.Synchronize();
@@ -222,22 +222,18 @@ internal static unsafe class OrtOrder
         var output = new float[(long)Math.Max(1, g.Batches) * g.M * g.N];
         Accelerator acc = device.Accelerator;
         var kernel = device.GetOrLoadKernel(typeof(MatMulKey), x => x.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<long>, ArrayView<long>, MatMulGeometry, int, ArrayView<int>, ArrayView<float>>(MlasKernels.MatMul));
-        using var ab = Up(acc, a);
-        using var bb = Up(acc, b);
-        using var cb = Up(acc, c);
-        using var ao = Up(acc, aOffsets);
-        using var bo = Up(acc, bOffsets);
-        using var pb = Up(acc, plan);
+        using var ab = NnDevice.Up(acc, a);
+        using var bb = NnDevice.Up(acc, b);
+        using var cb = NnDevice.Up(acc, c);
+        using var ao = NnDevice.Up(acc, aOffsets);
+        using var bo = NnDevice.Up(acc, bOffsets);
+        using var pb = NnDevice.Up(acc, plan);
         using var yb = acc.Allocate1D<float>(output.Length);
         kernel(output.Length, ab.View, bb.View, cb.View, ao.View, bo.View, g, foldRows ? 1 : 0, pb.View, yb.View);
         acc.Synchronize();
         yb.CopyToCPU(output);
         return output;
     }
-
-    private static MemoryBuffer1D<T, Stride1D.Dense> Up<T>(Accelerator acc, T[]? data)
-        where T : unmanaged
-        => acc.Allocate1D(data is null || data.Length == 0 ? new T[1] : data);
 
     private sealed record CachedPlan(string Key, int[] Plan);
 
