@@ -359,7 +359,7 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         if (precision is Precision.Int8Qdq or Precision.Int8Int)
         {
             // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
-            // float ops then run in fp32.
+            // float ops then run in fp32 (int8-qdq: in ONNX Runtime's CPU accumulation order, so the QDQ graph gives ORT's bits).
             model = Int8Model(modelName, model, precision, decoded, included);
             precision = Precision.Fp32;
         }
@@ -367,6 +367,7 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         var session = new OnnxSession(model, new ExecutionOptions
         {
             Precision = precision,
+            Accumulation = knobs.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
             CeilMode = knobs.Ceil,
             CeilRule = knobs.CeilRule,
             UpsampleMode = knobs.Upsample,

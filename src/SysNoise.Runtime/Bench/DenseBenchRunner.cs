@@ -425,7 +425,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         if (precision is Precision.Int8Qdq or Precision.Int8Int)
         {
             // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
-            // float ops then run in fp32.
+            // float ops then run in fp32 (int8-qdq: in ONNX Runtime's CPU accumulation order, so the QDQ graph gives ORT's bits).
             model = Int8Model(ctx, precision);
             precision = Precision.Fp32;
         }
@@ -433,6 +433,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         var session = new OnnxSession(model, new ExecutionOptions
         {
             Precision = precision,
+            Accumulation = knobs.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
             CeilMode = knobs.Ceil,
             CeilRule = knobs.CeilRule,
             UpsampleMode = knobs.Upsample,

@@ -81,7 +81,11 @@ public static class StageParity
         OnnxModel quantized = profile.Precision == Precision.Int8Qdq
             ? Model.Quantization.QdqPipeline.Prepare(model, inputs, profile.Quantization).Model
             : Model.Quantization.IntegerPipeline.Prepare(model, inputs, profile.Quantization).Model;
-        return new OnnxSession(quantized, profile.ToExecutionOptions() with { Precision = Precision.Fp32 });
+        return new OnnxSession(quantized, profile.ToExecutionOptions() with
+        {
+            Precision = Precision.Fp32,
+            Accumulation = profile.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
+        });
     }
 
     /// <summary>Compares two folders of per-layer .npy dumps by file name (ONNX value name), within atol + rtol·|b|.</summary>

@@ -19,6 +19,20 @@ public enum Precision
     Int8Int,
 }
 
+/// <summary>In which order Conv, Gemm, MatMul and GlobalAveragePool accumulate their fp32 sums.</summary>
+public enum AccumulationOrder
+{
+    /// <summary>Our fixed order (NnMath): one fma chain over k from +0 per output, then the bias; a double-sum plane mean.</summary>
+    Sequential,
+
+    /// <summary>
+    /// ONNX Runtime 1.31's CPU provider (MLAS on x86-64, one intra-op thread): K blocks, kernels and bias placement
+    /// as MLAS chooses them from the node's shapes (MlasPlan, MlasMath). The int8-qdq precision runs with it, so that a
+    /// QDQ graph gives ORT's bits.
+    /// </summary>
+    OnnxRuntimeCpu,
+}
+
 /// <summary>How pooling output sizes are computed when ceil mode is on.</summary>
 public enum CeilRule
 {
@@ -35,6 +49,9 @@ public sealed record ExecutionOptions
     public static ExecutionOptions Default { get; } = new();
 
     public Precision Precision { get; init; } = Precision.Fp32;
+
+    /// <summary>Accumulation order of the fp32 Conv/Gemm/MatMul/GlobalAveragePool (fp16-acc16 keeps its own chains).</summary>
+    public AccumulationOrder Accumulation { get; init; } = AccumulationOrder.Sequential;
 
     /// <summary>null: as the model says; true/false: override every MaxPool/AveragePool's ceil_mode.</summary>
     public bool? CeilMode { get; init; }

@@ -46,6 +46,11 @@ public sealed class ConvOp : IOnnxOperator
             return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads, transpose: false), shape)];
         }
 
+        if (OrtOrder.Applies(context))
+        {
+            return [new Tensor<float>(OrtOrder.Conv(context, node, x.Data, w.Data, b?.Data, g, x.Rank - 2), shape)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             return [new Tensor<float>(NnDevice.Conv(device, x.Data, w.Data, b?.Data, g, transpose: false), shape)];
@@ -60,12 +65,12 @@ public sealed class ConvOp : IOnnxOperator
 
     /// <summary>
     /// The host fp32 convolution with absorbed elementwise nodes (<see cref="ConvEpilogue"/>), or null when this run
-    /// cannot fuse them (fp16 accumulation, an ILGPU device, or an Add operand of another shape): the caller then runs
+    /// cannot fuse them (fp16 accumulation, ONNX Runtime's accumulation order, an ILGPU device, or an Add operand of another shape): the caller then runs
     /// the nodes one by one.
     /// </summary>
     public static Tensor<float>? RunFused(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, Tensor<float>? skip, ConvEpilogue epilogue)
     {
-        if (Acc16Host.Applies(context) || context.Ilgpu is not null)
+        if (Acc16Host.Applies(context) || OrtOrder.Applies(context) || context.Ilgpu is not null)
         {
             return null;
         }

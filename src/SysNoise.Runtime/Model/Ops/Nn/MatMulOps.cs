@@ -87,6 +87,16 @@ public sealed class MatMulOp : IOnnxOperator
             return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, null, aOff, bOff, g16, context.Threads), [.. outShape])];
         }
 
+        if (OrtOrder.Applies(context))
+        {
+            // MatMulComputeHelper (core/providers/cpu/math/matmul_helper.h) runs one GEMM over all of A's rows when B has
+            // no batch (rank ≥ 2 both sides, A's rank ≥ B's); with a 1-D operand every row is a GEMM of M = 1.
+            bool fold = a.Rank >= 2 && b.Rank >= 2 && a.Rank >= b.Rank && Tensor.ElementCount(bb) == 1;
+            bool vectorRows = a.Rank == 1 || b.Rank == 1;
+            var go = new MatMulGeometry { Batches = batches, M = m, N = n, K = k, ARowStride = k, AColStride = 1, BRowStride = n, BColStride = 1, Alpha = 1f, Beta = 1f };
+            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, null, aOff, bOff, go, false, false, fold, vectorRows), [.. outShape])];
+        }
+
         if (context.Ilgpu is { } device)
         {
             var g = new MatMulGeometry { Batches = batches, M = m, N = n, K = k, ARowStride = k, AColStride = 1, BRowStride = n, BColStride = 1, Alpha = 1f, Beta = 1f };
@@ -187,6 +197,16 @@ public sealed class GemmOp : IOnnxOperator
                 HasC = c is null ? 0 : 1, CRowStride = cRow, CColStride = cCol, Alpha = alpha, Beta = beta,
             };
             return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, c?.Data, [0], [0], g16, context.Threads), m, n)];
+        }
+
+        if (OrtOrder.Applies(context))
+        {
+            var go = new MatMulGeometry
+            {
+                Batches = 1, M = m, N = n, K = k, ARowStride = aRow, AColStride = aCol, BRowStride = bRow, BColStride = bCol,
+                HasC = c is null ? 0 : 1, CRowStride = cRow, CColStride = cCol, Alpha = alpha, Beta = beta,
+            };
+            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, c?.Data, [0], [0], go, ta, tb, false), m, n)];
         }
 
         if (context.Ilgpu is { } device)

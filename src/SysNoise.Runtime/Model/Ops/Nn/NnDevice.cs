@@ -8,7 +8,8 @@ namespace SysNoise.Runtime.Model.Ops.Nn;
 /// <summary>Launches <see cref="NnKernels"/> on an ILGPU device: upload, one kernel, download.</summary>
 internal static class NnDevice
 {
-    private static MemoryBuffer1D<T, Stride1D.Dense> Up<T>(Accelerator acc, T[]? data)
+    /// <summary>Uploads an array (an empty or absent one as one element, so that every kernel argument is a valid view).</summary>
+    internal static MemoryBuffer1D<T, Stride1D.Dense> Up<T>(Accelerator acc, T[]? data)
         where T : unmanaged
         => acc.Allocate1D(data is null || data.Length == 0 ? new T[1] : data);
 

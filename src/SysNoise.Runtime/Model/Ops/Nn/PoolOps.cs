@@ -93,6 +93,11 @@ public abstract class GlobalPoolOp(bool max) : IOnnxOperator
         int planes = x.Shape[0] * x.Shape[1];
         int length = checked((int)Tensor.ElementCount(x.Shape.AsSpan(2)));
         int[] shape = [x.Shape[0], x.Shape[1], .. Enumerable.Repeat(1, x.Rank - 2)];
+        if (!max && OrtOrder.Applies(context))
+        {
+            return [new Tensor<float>(OrtOrder.GlobalAverage(context, x.Data, planes, length), shape)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             return [new Tensor<float>(NnDevice.GlobalPool(device, x.Data, planes, length, max), shape)];

@@ -1,0 +1,57 @@
+using ILGPU;
+using SysNoise.Kernels.Numerics;
+
+namespace SysNoise.Kernels.Model.Nn;
+
+/// <summary>
+/// ILGPU kernels of ONNX Runtime's CPU accumulation order (<see cref="MlasMath"/>): one thread per output element,
+/// reading the operands in place; the plan (<see cref="MlasPlan"/>) is an int view.
+/// </summary>
+public static class MlasKernels
+{
+    /// <summary>Conv (hasBias 0/1) with a <see cref="MlasPlan.ForConv"/> plan. Index: flat output element of [N, OC, OD, OH, OW].</summary>
+    public static void Conv(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int hasBias, NnGeometry g, ArrayView<int> plan, ArrayView<float> y)
+    {
+        long i = index.X;
+        int ow = (int)(i % g.OutW);
+        long r = i / g.OutW;
+        int oh = (int)(r % g.OutH);
+        r /= g.OutH;
+        int od = (int)(r % g.OutD);
+        r /= g.OutD;
+        int oc = (int)(r % g.OutChannels);
+        int n = (int)(r / g.OutChannels);
+        int column = (((od * g.OutH) + oh) * g.OutW) + ow;
+        var terms = new ConvTerms<ViewSource>(new ViewSource(x), new ViewSource(w), g, n, oc, od, oh, ow);
+        float acc = MlasMath.Element<float, ScalarLanes, ConvTerms<ViewSource>, ViewIntSource>(default, terms, new ViewIntSource(plan), oc % g.GroupOutChannels, column, 0f, true, 1f);
+        y[i] = hasBias != 0 ? NnMath.AddBias(acc, bias[oc]) : acc;
+    }
+
+    /// <summary>
+    /// Gemm/MatMul with a <see cref="MlasPlan.ForGemm"/> plan: Y starts as beta·C broadcast (C as is when beta = 1;
+    /// +0 without C or with beta = 0). foldRows 1: MLAS runs all batches as one GEMM (rows numbered across batches).
+    /// </summary>
+    public static void MatMul(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<long> aOffsets, ArrayView<long> bOffsets, MatMulGeometry g, int foldRows, ArrayView<int> plan, ArrayView<float> y)
+    {
+        long i = index.X;
+        int col = (int)(i % g.N);
+        long r = i / g.N;
+        int row = (int)(r % g.M);
+        int batch = (int)(r / g.M);
+        var terms = new StridedTerms<ViewSource>(new ViewSource(a), aOffsets[batch] + (g.ARowStride * row), g.AColStride, new ViewSource(b), bOffsets[batch] + (g.BColStride * col), g.BRowStride);
+        bool scaled = g.HasC != 0 && g.Beta != 0f;
+        float init = 0f;
+        if (scaled)
+        {
+            float cv = c[(g.CRowStride * row) + (g.CColStride * col)];
+            init = g.Beta == 1f ? cv : StrictFloat.Mul(cv, g.Beta);
+        }
+
+        int planRow = foldRows != 0 ? (batch * g.M) + row : row;
+        y[i] = MlasMath.Element<float, ScalarLanes, StridedTerms<ViewSource>, ViewIntSource>(default, terms, new ViewIntSource(plan), planRow, col, init, !scaled, g.Alpha);
+    }
+
+    /// <summary>GlobalAveragePool in MLAS's order (<see cref="MlasMath.GlobalAverage"/>). Index: (n, c) plane.</summary>
+    public static void GlobalAverage(Index1D plane, ArrayView<float> x, int length, ArrayView<float> y)
+        => y[plane] = MlasMath.GlobalAverage(new ViewSource(x), (long)plane.X * length, length);
+}

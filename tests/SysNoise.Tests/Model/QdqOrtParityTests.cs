@@ -1,0 +1,111 @@
+using Microsoft.ML.OnnxRuntime;
+using SysNoise.Runtime.Model.Execution;
+using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Onnx;
+using SysNoise.Runtime.Model.Quantization;
+using SysNoise.Runtime.Profiles;
+using SysNoise.Runtime.Tensors;
+using SysNoise.Tests.Support;
+using Xunit.Abstractions;
+
+namespace SysNoise.Tests.Model;
+
+/// <summary>
+/// Whole-graph INT8 QDQ with <see cref="AccumulationOrder.OnnxRuntimeCpu"/>: our executor vs ONNX Runtime
+/// (ORT_DISABLE_ALL, one thread) on the QDQ rewrite of the bundled models, every intermediate value compared bit for bit.
+/// </summary>
+public sealed class QdqOrtParityTests(ITestOutputHelper output)
+{
+    private static readonly ExecutionOptions QdqOptions = new() { Accumulation = AccumulationOrder.OnnxRuntimeCpu, Threads = 2 };
+
+    private static string Reproduce => $"reproduce: SYSNOISE_SEED={RandomImages.RunSeed} dotnet test tests/SysNoise.Tests --filter \"FullyQualifiedName~{nameof(QdqOrtParityTests)}\"";
+
+    [Theory]
+    [InlineData("resnet_narrow")]
+    [InlineData("resnet_narrow_mix")]
+    [InlineData("resnet_wide")]
+    [InlineData("mobilenetv2")]
+    public void BundledCnnQdqGraphIsOnnxRuntimeBitForBit(string name)
+    {
+        (OnnxModel model, QdqPipeline qdq, Random rng) = Prepare(name);
+        var session = new OnnxSession(qdq.Model, QdqOptions);
+        for (int i = 0; i < 3; i++)
+        {
+            Dictionary<string, Tensor> inputs = QdqOrtDiagnostics.RandomInputs(model, rng);
+            QdqOrtDiagnostics.Report report = QdqOrtDiagnostics.Compare(session, qdq.Model, qdq.Bytes, inputs);
+            output.WriteLine($"seed {RandomImages.RunSeed} {name} input {i}: {report}");
+            Assert.True(report.Differing == 0 && report.OutputsIdentical, $"{name} input {i}: {report}\n{Reproduce}");
+            if (i == 0)
+            {
+                ReportOptimisedOrt(qdq, inputs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The bundled ViT: its Gemm/MatMul nodes give ORT's bits when fed ORT's inputs, but ORT's ReduceMean (LayerNorm's
+    /// mean and variance), Softmax and Erf are not emulated, so the graph's values are measured and printed, and what is
+    /// asserted is that none of the accumulation ops this mode covers differs on its own.
+    /// </summary>
+    [Fact]
+    public void BundledVitQdqGraphMatMulsAreOnnxRuntimeBitForBit()
+    {
+        (OnnxModel model, QdqPipeline qdq, Random rng) = Prepare("vit");
+        var session = new OnnxSession(qdq.Model, QdqOptions);
+        Dictionary<string, Tensor> inputs = QdqOrtDiagnostics.RandomInputs(model, rng);
+        QdqOrtDiagnostics.Report report = QdqOrtDiagnostics.Compare(session, qdq.Model, qdq.Bytes, inputs);
+        output.WriteLine($"seed {RandomImages.RunSeed} vit: {report}");
+        string[] covered = ["Conv", "Gemm", "MatMul", "GlobalAveragePool"];
+        Assert.True(!report.Isolated.Keys.Intersect(covered).Any(), $"vit: {report}\n{Reproduce}");
+        ReportOptimisedOrt(qdq, inputs);
+    }
+
+    /// <summary>The zoo's ResNet-18 and MobileNetV2 (torchvision exports, 224×224) as QDQ graphs: ORT's output bits.</summary>
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("mobilenet_v2")]
+    public void ZooQdqGraphIsOnnxRuntimeBitForBit(string name)
+    {
+        ZooModel zoo = ModelCache.Get(name);
+        OnnxModel model = OnnxLoader.Load(ModelCache.PathOf(zoo));
+        int seed = ModelInputs.SeedFor(name);
+        var calibration = Enumerable.Range(0, 2).Select(i => (IReadOnlyDictionary<string, Tensor>)new Dictionary<string, Tensor> { [model.Graph.Inputs[0].Name] = ModelInputs.Images(zoo.Kind, zoo.Shape, seed + i) }).ToList();
+        QdqPipeline qdq = QdqPipeline.Prepare(model, calibration, new QuantizationSettings(), threads: 2);
+        var inputs = new Dictionary<string, Tensor> { [model.Graph.Inputs[0].Name] = ModelInputs.Images(zoo.Kind, zoo.Shape, seed + 100) };
+        string outputName = model.Graph.Outputs[0].Name;
+        var ours = (Tensor<float>)new OnnxSession(qdq.Model, QdqOptions).Run(inputs)[outputName];
+        var ort = (Tensor<float>)OrtOracle.Run(qdq.Bytes, inputs)[outputName];
+        int differing = ours.Data.Zip(ort.Data).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+        output.WriteLine($"seed {RandomImages.RunSeed} {name} QDQ: {differing} of {ort.Length} outputs differ from ORT_DISABLE_ALL");
+        if (differing != 0)
+        {
+            output.WriteLine(QdqOrtDiagnostics.Compare(new OnnxSession(qdq.Model, QdqOptions), qdq.Model, qdq.Bytes, inputs).ToString());
+        }
+
+        Assert.True(differing == 0, $"{name}: {differing} of {ort.Length} outputs differ\n{Reproduce}");
+    }
+
+    private static (OnnxModel Model, QdqPipeline Qdq, Random Rng) Prepare(string name)
+    {
+        OnnxModel model = OnnxLoader.Load(Path.Combine(TestPaths.Repository, "models", "fashion", name + ".onnx"));
+        var rng = new Random(RandomImages.RunSeed ^ name.Length);
+        var calibration = Enumerable.Range(0, 4).Select(_ => (IReadOnlyDictionary<string, Tensor>)QdqOrtDiagnostics.RandomInputs(model, rng)).ToList();
+        return (model, QdqPipeline.Prepare(model, calibration, new QuantizationSettings(), threads: 2), rng);
+    }
+
+    /// <summary>Measured, not asserted: ORT's default optimisations (QDQ → QLinearConv/QLinearMatMul integer kernels).</summary>
+    private void ReportOptimisedOrt(QdqPipeline qdq, Dictionary<string, Tensor> inputs)
+    {
+        Dictionary<string, Tensor> plain = OrtOracle.Run(qdq.Bytes, inputs);
+        Dictionary<string, Tensor> optimised = OrtOracle.Run(qdq.Bytes, inputs, GraphOptimizationLevel.ORT_ENABLE_ALL);
+        foreach ((string name, Tensor value) in plain)
+        {
+            float[] a = ((Tensor<float>)value).Data, b = ((Tensor<float>)optimised[name]).Data;
+            int differing = a.Zip(b).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+            double num = a.Zip(b).Sum(p => ((double)p.First - p.Second) * ((double)p.First - p.Second));
+            double den = a.Sum(v => (double)v * v);
+            bool top1 = Array.IndexOf(a, a.Max()) == Array.IndexOf(b, b.Max());
+            output.WriteLine($"  ORT_ENABLE_ALL vs ORT_DISABLE_ALL ('{name}'): {differing} of {a.Length} differ, max |diff| {a.Zip(b).Max(p => Math.Abs(p.First - p.Second)):G3}, relative L2 {Math.Sqrt(num / den):G3}, same top-1 {top1}");
+        }
+    }
+}
