@@ -223,7 +223,7 @@ public static unsafe class GemmHost
                         if (rows == mr && cols == nr && mr == 8)
                         {
                             // The 8×32 kernel applies the epilogue to its registers before the store.
-                            Kernel512(ap, bp, ldb, kc, cp, ldc, accumulate, bias, epilogue, last);
+                            Kernel512(ap, bp, ldb, kc, cp, ldc, accumulate, bias, epilogue, last, default(FullColumns));
                         }
                         else if (rows == mr && cols == nr)
                         {
@@ -235,8 +235,8 @@ public static unsafe class GemmHost
                         }
                         else if (rows == mr && nr == 32 && Avx512F.IsSupported)
                         {
-                            // Column edge: the same tile with masked loads/stores of C.
-                            Kernel512Masked(ap, bp, ldb, kc, cp, ldc, accumulate, bias, cols);
+                            // Column edge: the same tile with C read and written through lane masks.
+                            Kernel512(ap, bp, ldb, kc, cp, ldc, accumulate, bias, default(NoEpilogue), false, new MaskedColumns(cols));
                             if (last)
                             {
                                 epilogue.Finish(cp, ldc, rows, cols);
@@ -292,7 +292,7 @@ public static unsafe class GemmHost
             }
             else
             {
-                Kernel512(a, b, ldb, kc, c, ldc, accumulate, bias, default(NoEpilogue), false);
+                Kernel512(a, b, ldb, kc, c, ldc, accumulate, bias, default(NoEpilogue), false, default(FullColumns));
             }
         }
         else
@@ -333,22 +333,26 @@ public static unsafe class GemmHost
         }
     }
 
-    /// <summary>8×32 tile: 16 zmm accumulators.</summary>
+    /// <summary>
+    /// 8×32 tile: 16 zmm accumulators. <typeparamref name="TC"/> reads and writes C's two 16-column halves (whole, or
+    /// through lane masks at a column edge).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512<TE>(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, TE epilogue, bool finish)
+    private static void Kernel512<TE, TC>(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, TE epilogue, bool finish, TC columns)
         where TE : struct, ITileEpilogue
+        where TC : struct, ITileColumns
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         if (accumulate)
         {
-            c00 = Vector512.Load(c); c01 = Vector512.Load(c + 16);
-            c10 = Vector512.Load(c + ldc); c11 = Vector512.Load(c + ldc + 16);
-            c20 = Vector512.Load(c + (2 * ldc)); c21 = Vector512.Load(c + (2 * ldc) + 16);
-            c30 = Vector512.Load(c + (3 * ldc)); c31 = Vector512.Load(c + (3 * ldc) + 16);
-            c40 = Vector512.Load(c + (4 * ldc)); c41 = Vector512.Load(c + (4 * ldc) + 16);
-            c50 = Vector512.Load(c + (5 * ldc)); c51 = Vector512.Load(c + (5 * ldc) + 16);
-            c60 = Vector512.Load(c + (6 * ldc)); c61 = Vector512.Load(c + (6 * ldc) + 16);
-            c70 = Vector512.Load(c + (7 * ldc)); c71 = Vector512.Load(c + (7 * ldc) + 16);
+            c00 = columns.Load0(c); c01 = columns.Load1(c + 16);
+            c10 = columns.Load0(c + ldc); c11 = columns.Load1(c + ldc + 16);
+            c20 = columns.Load0(c + (2 * ldc)); c21 = columns.Load1(c + (2 * ldc) + 16);
+            c30 = columns.Load0(c + (3 * ldc)); c31 = columns.Load1(c + (3 * ldc) + 16);
+            c40 = columns.Load0(c + (4 * ldc)); c41 = columns.Load1(c + (4 * ldc) + 16);
+            c50 = columns.Load0(c + (5 * ldc)); c51 = columns.Load1(c + (5 * ldc) + 16);
+            c60 = columns.Load0(c + (6 * ldc)); c61 = columns.Load1(c + (6 * ldc) + 16);
+            c70 = columns.Load0(c + (7 * ldc)); c71 = columns.Load1(c + (7 * ldc) + 16);
         }
         else
         {
@@ -402,84 +406,67 @@ public static unsafe class GemmHost
             c70 = epilogue.Apply(c70, c + (7 * ldc)); c71 = epilogue.Apply(c71, c + (7 * ldc) + 16);
         }
 
-        Vector512.Store(c00, c); Vector512.Store(c01, c + 16);
-        Vector512.Store(c10, c + ldc); Vector512.Store(c11, c + ldc + 16);
-        Vector512.Store(c20, c + (2 * ldc)); Vector512.Store(c21, c + (2 * ldc) + 16);
-        Vector512.Store(c30, c + (3 * ldc)); Vector512.Store(c31, c + (3 * ldc) + 16);
-        Vector512.Store(c40, c + (4 * ldc)); Vector512.Store(c41, c + (4 * ldc) + 16);
-        Vector512.Store(c50, c + (5 * ldc)); Vector512.Store(c51, c + (5 * ldc) + 16);
-        Vector512.Store(c60, c + (6 * ldc)); Vector512.Store(c61, c + (6 * ldc) + 16);
-        Vector512.Store(c70, c + (7 * ldc)); Vector512.Store(c71, c + (7 * ldc) + 16);
+        columns.Store0(c, c00); columns.Store1(c + 16, c01);
+        columns.Store0(c + ldc, c10); columns.Store1(c + ldc + 16, c11);
+        columns.Store0(c + (2 * ldc), c20); columns.Store1(c + (2 * ldc) + 16, c21);
+        columns.Store0(c + (3 * ldc), c30); columns.Store1(c + (3 * ldc) + 16, c31);
+        columns.Store0(c + (4 * ldc), c40); columns.Store1(c + (4 * ldc) + 16, c41);
+        columns.Store0(c + (5 * ldc), c50); columns.Store1(c + (5 * ldc) + 16, c51);
+        columns.Store0(c + (6 * ldc), c60); columns.Store1(c + (6 * ldc) + 16, c61);
+        columns.Store0(c + (7 * ldc), c70); columns.Store1(c + (7 * ldc) + 16, c71);
     }
 
-    /// <summary>8×32 tile of which only the first <paramref name="cols"/> columns exist: C read and written through lane masks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Kernel512Masked(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, int cols)
+    /// <summary>How the 8×32 kernel reads and writes the two 16-column halves of a C row.</summary>
+    private interface ITileColumns
     {
-        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector512<float> m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
-        Vector512<float> m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
-        Vector512<float> z = Vector512<float>.Zero;
-        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
-        if (accumulate)
+        Vector512<float> Load0(float* p);
+
+        Vector512<float> Load1(float* p);
+
+        void Store0(float* p, Vector512<float> v);
+
+        void Store1(float* p, Vector512<float> v);
+    }
+
+    /// <summary>All 32 columns exist.</summary>
+    private readonly struct FullColumns : ITileColumns
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Load0(float* p) => Vector512.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Load1(float* p) => Vector512.Load(p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store0(float* p, Vector512<float> v) => Vector512.Store(v, p);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store1(float* p, Vector512<float> v) => Vector512.Store(v, p);
+    }
+
+    /// <summary>Only the first <c>cols</c> columns exist: the others are never read or written.</summary>
+    private readonly struct MaskedColumns : ITileColumns
+    {
+        private readonly Vector512<float> mask0;
+        private readonly Vector512<float> mask1;
+
+        public MaskedColumns(int cols)
         {
-            c00 = Avx512F.MaskLoad(c, m0, z); c01 = Avx512F.MaskLoad(c + 16, m1, z);
-            c10 = Avx512F.MaskLoad(c + ldc, m0, z); c11 = Avx512F.MaskLoad(c + ldc + 16, m1, z);
-            c20 = Avx512F.MaskLoad(c + (2 * ldc), m0, z); c21 = Avx512F.MaskLoad(c + (2 * ldc) + 16, m1, z);
-            c30 = Avx512F.MaskLoad(c + (3 * ldc), m0, z); c31 = Avx512F.MaskLoad(c + (3 * ldc) + 16, m1, z);
-            c40 = Avx512F.MaskLoad(c + (4 * ldc), m0, z); c41 = Avx512F.MaskLoad(c + (4 * ldc) + 16, m1, z);
-            c50 = Avx512F.MaskLoad(c + (5 * ldc), m0, z); c51 = Avx512F.MaskLoad(c + (5 * ldc) + 16, m1, z);
-            c60 = Avx512F.MaskLoad(c + (6 * ldc), m0, z); c61 = Avx512F.MaskLoad(c + (6 * ldc) + 16, m1, z);
-            c70 = Avx512F.MaskLoad(c + (7 * ldc), m0, z); c71 = Avx512F.MaskLoad(c + (7 * ldc) + 16, m1, z);
-        }
-        else
-        {
-            c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = z;
+            mask0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+            mask1 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols - 16)).AsSingle();
         }
 
-        for (int k = 0; k < kc; k++)
-        {
-            Vector512<float> b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
-            Vector512<float> av = Vector512.Create(a[0]);
-            c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
-            c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
-            c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
-            c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
-            c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
-            c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a[6]);
-            c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a[7]);
-            c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
-            a += 8;
-            b += ldb;
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Load0(float* p) => Avx512F.MaskLoad(p, mask0, Vector512<float>.Zero);
 
-        if (bias != null)
-        {
-            Vector512<float> v = Vector512.Create(bias[0]); c00 += v; c01 += v;
-            v = Vector512.Create(bias[1]); c10 += v; c11 += v;
-            v = Vector512.Create(bias[2]); c20 += v; c21 += v;
-            v = Vector512.Create(bias[3]); c30 += v; c31 += v;
-            v = Vector512.Create(bias[4]); c40 += v; c41 += v;
-            v = Vector512.Create(bias[5]); c50 += v; c51 += v;
-            v = Vector512.Create(bias[6]); c60 += v; c61 += v;
-            v = Vector512.Create(bias[7]); c70 += v; c71 += v;
-        }
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Load1(float* p) => Avx512F.MaskLoad(p, mask1, Vector512<float>.Zero);
 
-        Avx512F.MaskStore(c, m0, c00); Avx512F.MaskStore(c + 16, m1, c01);
-        Avx512F.MaskStore(c + ldc, m0, c10); Avx512F.MaskStore(c + ldc + 16, m1, c11);
-        Avx512F.MaskStore(c + (2 * ldc), m0, c20); Avx512F.MaskStore(c + (2 * ldc) + 16, m1, c21);
-        Avx512F.MaskStore(c + (3 * ldc), m0, c30); Avx512F.MaskStore(c + (3 * ldc) + 16, m1, c31);
-        Avx512F.MaskStore(c + (4 * ldc), m0, c40); Avx512F.MaskStore(c + (4 * ldc) + 16, m1, c41);
-        Avx512F.MaskStore(c + (5 * ldc), m0, c50); Avx512F.MaskStore(c + (5 * ldc) + 16, m1, c51);
-        Avx512F.MaskStore(c + (6 * ldc), m0, c60); Avx512F.MaskStore(c + (6 * ldc) + 16, m1, c61);
-        Avx512F.MaskStore(c + (7 * ldc), m0, c70); Avx512F.MaskStore(c + (7 * ldc) + 16, m1, c71);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store0(float* p, Vector512<float> v) => Avx512F.MaskStore(p, mask0, v);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Store1(float* p, Vector512<float> v) => Avx512F.MaskStore(p, mask1, v);
     }
 
     /// <summary>1×32 tile (M = 1 products such as a batch-1 fully connected layer): reads row 0 of the A panel.</summary>
