@@ -82,6 +82,11 @@ public static unsafe class ConvHost
         int mPanels = GemmHost.Panels(ocg);
         long perGroup = GemmHost.PackedASize(ocg, k);
         bool pointwise = g.KernelSpatial == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0 && g.InSpatial == p;
+        if (PointwiseTransposedHost.Pays(g, k, pointwise))
+        {
+            PointwiseTransposedHost.Run(x, weights, bias, y, g, threads, epilogue);
+            return;
+        }
 
         // One task list over (image·group, column range, output-channel panel range), run in a single parallel loop.
         // Columns are split first (each task supplies its own B panels, so an M split re-packs B).

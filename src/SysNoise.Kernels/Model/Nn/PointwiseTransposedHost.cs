@@ -1,0 +1,201 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace SysNoise.Kernels.Model.Nn;
+
+/// <summary>
+/// 1×1 stride-1 convolutions with few output pixels (7×7, 14×14: the last stages of ResNet and MobileNet), computed
+/// with the vector over output channels instead of pixels. The column tiles of <see cref="GemmHost"/> are 32 pixels
+/// wide, so a 7×7 plane (49 pixels) fills 64 columns and a 14×14 one 224: a quarter and an eighth of the work is
+/// discarded. Here a tile is 7 pixels × 32 output channels (every CNN plane size here is a multiple of 7, every
+/// channel count of these layers a multiple of 32), with nothing discarded. Each output still runs
+/// <see cref="NnMath.ConvElement"/>'s chain, acc = +0, then acc = fma(w, x, acc) over the input channels in order, then
+/// + bias once, then the absorbed epilogue (its op structs on the stored value); only the tile's store is a transpose.
+/// </summary>
+public static unsafe class PointwiseTransposedHost
+{
+    private const int Pixels = 7;
+    private const int Channels = 32;
+
+    /// <summary>Transposed weight packs, built on first use per weight array: [group][OC/g / 32][K][32].</summary>
+    private static readonly ConditionalWeakTable<float[], float[]> Packs = new();
+
+    /// <summary>
+    /// Whether this path applies and pays: a pointwise convolution whose plane is a multiple of 7 pixels and whose
+    /// channels per group are a multiple of 32, where the 32-pixel tiles would discard more than the transposed
+    /// store costs (about 16 / K of a tile's FMAs).
+    /// </summary>
+    public static bool Pays(NnGeometry g, int k, bool pointwise)
+    {
+        int p = g.OutSpatial;
+        if (!pointwise || !Vector512.IsHardwareAccelerated || p % Pixels != 0 || g.GroupOutChannels % Channels != 0)
+        {
+            return false;
+        }
+
+        int nr = GemmHost.NR;
+        int padded = (p + nr - 1) / nr * nr;
+        double discarded = (double)(padded - p) / padded;
+        return discarded > (16.0 / k) + 0.02;
+    }
+
+    public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
+    {
+        int k = g.GroupChannels, ocg = g.GroupOutChannels, p = g.OutSpatial;
+        float[] pack = Packs.GetValue(weights, w => Pack(w, g));
+        int chunks = ocg / Channels, tiles = p / Pixels, images = g.Batch * g.Group;
+
+        // Tasks: (image·group, channel chunk, range of pixel tiles); a chunk's [K][32] weights stay in L2 over its range.
+        int t = (long)images * ocg * k * p < 1_000_000 ? 1 : Math.Max(1, threads);
+        int want = t == 1 ? 1 : t * 8;
+        int ranges = Math.Clamp(want / Math.Max(1, images * chunks), 1, tiles);
+        int tilesPerRange = (tiles + ranges - 1) / ranges;
+        ranges = (tiles + tilesPerRange - 1) / tilesPerRange;
+        int tasks = images * chunks * ranges;
+        fixed (float* xp = x)
+        fixed (float* wp = pack)
+        fixed (float* bp = bias)
+        fixed (float* yp = y)
+        fixed (float* sp = epilogue.Skip)
+        {
+            nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp;
+            void Task(int task)
+            {
+                int range = task % ranges, rest = task / ranges;
+                int chunk = rest % chunks, img = rest / chunks;
+                int n = img / g.Group, gi = img % g.Group;
+                int m0 = (gi * ocg) + (chunk * Channels);
+                float* xin = (float*)xa + ((((long)n * g.Channels) + ((long)gi * k)) * p);
+                float* w = (float*)wa + ((((long)gi * chunks) + chunk) * k * Channels);
+                long outOffset = (((long)n * g.OutChannels) + m0) * p;
+                float* b = ba == 0 ? null : (float*)ba + m0;
+                int first = range * tilesPerRange, end = Math.Min(tiles, first + tilesPerRange);
+                for (int tile = first; tile < end; tile++)
+                {
+                    int n0 = tile * Pixels;
+                    Tile(xin + n0, p, w, k, b, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue);
+                }
+            }
+
+            if (t == 1 || tasks == 1)
+            {
+                for (int i = 0; i < tasks; i++)
+                {
+                    Task(i);
+                }
+            }
+            else
+            {
+                HostParallel.For(tasks, t, Task);
+            }
+        }
+    }
+
+    /// <summary>[group][chunk][k][32]: weights w[oc, k] of 32 consecutive output channels side by side.</summary>
+    private static float[] Pack(float[] weights, NnGeometry g)
+    {
+        int k = g.GroupChannels, ocg = g.GroupOutChannels, chunks = ocg / Channels;
+        float[] pack = GC.AllocateUninitializedArray<float>(g.Group * ocg * k, pinned: true);
+        for (int gi = 0; gi < g.Group; gi++)
+        {
+            for (int chunk = 0; chunk < chunks; chunk++)
+            {
+                long dst = (((long)gi * chunks) + chunk) * k * Channels;
+                for (int kk = 0; kk < k; kk++)
+                {
+                    for (int j = 0; j < Channels; j++)
+                    {
+                        pack[dst + ((long)kk * Channels) + j] = weights[((((long)gi * ocg) + (chunk * Channels) + j) * k) + kk];
+                    }
+                }
+            }
+        }
+
+        return pack;
+    }
+
+    /// <summary>
+    /// One 7-pixel × 32-channel tile: pixel i of input channel kk at x[kk·p + i]; output channel j of pixel i at
+    /// y[j·ldy + i] (and its Add operand at the same offset of <paramref name="skip"/>).
+    /// </summary>
+    private static void Tile(float* x, long p, float* w, int k, float* bias, float* y, float* skip, long ldy, in ConvEpilogue epilogue)
+    {
+        // Row i of the scratch tile holds pixel i's 32 channels, the bias added.
+        float* tile = stackalloc float[Pixels * Channels];
+        Chains(x, p, w, k, bias, tile);
+
+        if (!epilogue.IsEmpty)
+        {
+            // The Add operand, transposed the same way, then the epilogue's ops on 16 channels at a time.
+            float* operand = stackalloc float[Pixels * Channels];
+            if (skip != null)
+            {
+                for (int j = 0; j < Channels; j++)
+                {
+                    float* row = skip + (j * ldy);
+                    for (int i = 0; i < Pixels; i++)
+                    {
+                        operand[(i * Channels) + j] = row[i];
+                    }
+                }
+            }
+
+            for (int i = 0; i < Pixels * Channels; i += 16)
+            {
+                Vector512.Store(epilogue.Apply(Vector512.Load(tile + i), skip == null ? null : operand + i), tile + i);
+            }
+        }
+
+        for (int j = 0; j < Channels; j++)
+        {
+            float* row = y + (j * ldy);
+            for (int i = 0; i < Pixels; i++)
+            {
+                row[i] = tile[(i * Channels) + j];
+            }
+        }
+    }
+
+    /// <summary>The 14 accumulator chains of a tile over all K, then the bias, stored as [pixel][32 channels].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Chains(float* x, long p, float* w, int k, float* bias, float* tile)
+    {
+        Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61;
+        a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = Vector512<float>.Zero;
+        for (int kk = 0; kk < k; kk++)
+        {
+            Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
+            Vector512<float> v = Vector512.Create(x[0]);
+            a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
+            v = Vector512.Create(x[1]);
+            a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
+            v = Vector512.Create(x[2]);
+            a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
+            v = Vector512.Create(x[3]);
+            a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
+            v = Vector512.Create(x[4]);
+            a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
+            v = Vector512.Create(x[5]);
+            a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
+            v = Vector512.Create(x[6]);
+            a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+            w += Channels;
+            x += p;
+        }
+
+        if (bias != null)
+        {
+            Vector512<float> b0 = Vector512.Load(bias), b1 = Vector512.Load(bias + 16);
+            a00 += b0; a01 += b1; a10 += b0; a11 += b1; a20 += b0; a21 += b1; a30 += b0; a31 += b1;
+            a40 += b0; a41 += b1; a50 += b0; a51 += b1; a60 += b0; a61 += b1;
+        }
+
+        Vector512.Store(a00, tile); Vector512.Store(a01, tile + 16);
+        Vector512.Store(a10, tile + 32); Vector512.Store(a11, tile + 48);
+        Vector512.Store(a20, tile + 64); Vector512.Store(a21, tile + 80);
+        Vector512.Store(a30, tile + 96); Vector512.Store(a31, tile + 112);
+        Vector512.Store(a40, tile + 128); Vector512.Store(a41, tile + 144);
+        Vector512.Store(a50, tile + 160); Vector512.Store(a51, tile + 176);
+        Vector512.Store(a60, tile + 192); Vector512.Store(a61, tile + 208);
+    }
+}
