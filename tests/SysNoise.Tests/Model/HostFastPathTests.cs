@@ -127,35 +127,51 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// The channel-vector path for pointwise convolutions on small planes (<see cref="PointwiseTransposedHost"/>: 7×7,
-    /// 14×14, other multiples of 7 pixels, channels per group a multiple of 32) against the scalar chain + bias and,
-    /// with each epilogue (Add in both operand orders with special values, Relu, Clip), against the unfused ops; batch
-    /// 1–2, groups 1–2, K from 40 to 700, 1 or 2 threads, special values in a third of the cases.
+    /// The channel-vector path for convolutions on small planes (<see cref="SmallPlaneConvHost"/>: output planes of a
+    /// multiple of 7 pixels such as 7×7 and 14×14, output channels per group a multiple of 32): 1×1 convolutions read in
+    /// place and k×k ones (kernels 1–5, strides 1–2, dilations 1–2, asymmetric pads) through im2col panels, against the
+    /// scalar chain + bias and, with each epilogue (Add in both operand orders with special values, Relu, Clip),
+    /// against the unfused ops; batch 1–2, groups 1–2, 1 or 2 threads, special values in a third of the cases.
     /// </summary>
     [Fact]
-    public void PointwiseTransposedMatchesTheScalarChain()
+    public void SmallPlaneConvMatchesTheScalarChain()
     {
         var rng = new Random(RandomImages.RunSeed ^ 0x7d);
         output.WriteLine($"seed {RandomImages.RunSeed}");
         (int H, int W)[] planes = [(7, 7), (14, 14), (7, 14), (21, 7), (7, 1), (1, 7)];
         long elements = 0;
-        int epilogues = 0;
-        for (int c = 0; c < 30; c++)
+        int epilogues = 0, kxk = 0;
+        for (int c = 0; c < 40; c++)
         {
-            (int h, int w) = planes[rng.Next(planes.Length)];
-            int group = rng.Next(4) == 0 ? 2 : 1, k = 40 + rng.Next(660), ocg = 32 * (1 + rng.Next(3));
+            (int oh, int ow) = planes[rng.Next(planes.Length)];
+            bool pointwise = rng.Next(2) == 0;
+            int kh = pointwise ? 1 : 1 + rng.Next(5), kw = pointwise ? 1 : 1 + rng.Next(5);
+            int s = pointwise ? 1 : 1 + rng.Next(2), d = pointwise || rng.Next(4) != 0 ? 1 : 2;
+            int ph = pointwise ? 0 : rng.Next(kh), pw = pointwise ? 0 : rng.Next(kw), phe = pointwise ? 0 : rng.Next(kh), pwe = pointwise ? 0 : rng.Next(kw);
+
+            // The input size that gives this output: (in + pads − d·(k − 1) − 1) / s + 1 = out, plus a remainder below s.
+            int inH = ((oh - 1) * s) + (d * (kh - 1)) + 1 - ph - phe + rng.Next(s), inW = ((ow - 1) * s) + (d * (kw - 1)) + 1 - pw - pwe + rng.Next(s);
+            int group = rng.Next(4) == 0 ? 2 : 1, cg = pointwise ? 40 + rng.Next(660) : 4 + rng.Next(60), ocg = 32 * (1 + rng.Next(3));
+            if (inH < 1 || inW < 1)
+            {
+                c--;
+                continue;
+            }
+
             var g = new NnGeometry
             {
-                Batch = 1 + rng.Next(2), Channels = k * group, InD = 1, InH = h, InW = w, OutChannels = ocg * group, Group = group,
-                KD = 1, KH = 1, KW = 1, SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = h, OutW = w,
+                Batch = 1 + rng.Next(2), Channels = cg * group, InD = 1, InH = inH, InW = inW, OutChannels = ocg * group, Group = group,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = s, SW = s, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1, OutH = oh, OutW = ow,
             };
-            if (!PointwiseTransposedHost.Pays(g, k, pointwise: true))
+            int k = cg * kh * kw;
+            if (!SmallPlaneConvHost.Pays(g, k))
             {
                 // Too little K for the plane's discarded columns: the GEMM path takes it (tested above). Draw again.
                 c--;
                 continue;
             }
 
+            kxk += pointwise ? 0 : 1;
             bool specials = rng.Next(3) == 0;
             float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
             float[] weights = RandomArray(rng, (long)g.OutChannels * k, specials);
@@ -191,7 +207,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"30 channel-vector pointwise convolutions, {elements} outputs bit-identical to the scalar chain; {epilogues} epilogue cases identical to the unfused ops");
+        output.WriteLine($"40 small-plane convolutions ({kxk} k×k through im2col), {elements} outputs bit-identical to the scalar chain; {epilogues} epilogue cases identical to the unfused ops");
     }
 
     /// <summary>

@@ -82,9 +82,9 @@ public static unsafe class ConvHost
         int mPanels = GemmHost.Panels(ocg);
         long perGroup = GemmHost.PackedASize(ocg, k);
         bool pointwise = g.KernelSpatial == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0 && g.InSpatial == p;
-        if (PointwiseTransposedHost.Pays(g, k, pointwise))
+        if (SmallPlaneConvHost.Pays(g, k))
         {
-            PointwiseTransposedHost.Run(x, weights, bias, y, g, threads, epilogue);
+            SmallPlaneConvHost.Run(x, weights, bias, y, g, threads, epilogue, pointwise);
             return;
         }
 

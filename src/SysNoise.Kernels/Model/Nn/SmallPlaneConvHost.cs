@@ -4,31 +4,36 @@ using System.Runtime.Intrinsics;
 namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
-/// 1×1 stride-1 convolutions with few output pixels (7×7, 14×14: the last stages of ResNet and MobileNet), computed
-/// with the vector over output channels instead of pixels. The column tiles of <see cref="GemmHost"/> are 32 pixels
-/// wide, so a 7×7 plane (49 pixels) fills 64 columns and a 14×14 one 224: a quarter and an eighth of the work is
-/// discarded. Here a tile is 7 pixels × 32 output channels (every CNN plane size here is a multiple of 7, every
-/// channel count of these layers a multiple of 32), with nothing discarded. Each output still runs
-/// <see cref="NnMath.ConvElement"/>'s chain, acc = +0, then acc = fma(w, x, acc) over the input channels in order, then
-/// + bias once, then the absorbed epilogue (its op structs on the stored value); only the tile's store is a transpose.
+/// Convolutions with few output pixels (7×7, 14×14: the last stages of ResNet and MobileNet), computed with the vector
+/// over output channels instead of pixels. The column tiles of <see cref="GemmHost"/> are 32 pixels wide, so a 7×7
+/// plane (49 pixels) fills 64 columns and a 14×14 one 224: a quarter and an eighth of the work is discarded. Here a tile
+/// is 7 pixels × 32 output channels (every CNN plane size here is a multiple of 7, every channel count of these layers
+/// a multiple of 32), with nothing discarded. A 1×1 stride-1 convolution reads its input in place; others read the
+/// im2col matrix, built once per image in 28-column panels (four tiles each) shared by every channel chunk. Each output
+/// still runs <see cref="NnMath.ConvElement"/>'s chain, acc = +0, then acc = fma(w, x, acc) over k = (ic, kd, kh, kw)
+/// in order, then + bias once, then the absorbed epilogue (its op structs on the stored value); only the tile's store
+/// is a transpose.
 /// </summary>
-public static unsafe class PointwiseTransposedHost
+public static unsafe class SmallPlaneConvHost
 {
     private const int Pixels = 7;
     private const int Channels = 32;
+
+    /// <summary>Im2col panel width: four tiles.</summary>
+    private const int PanelPixels = 4 * Pixels;
 
     /// <summary>Transposed weight packs, built on first use per weight array: [group][OC/g / 32][K][32].</summary>
     private static readonly ConditionalWeakTable<float[], float[]> Packs = new();
 
     /// <summary>
-    /// Whether this path applies and pays: a pointwise convolution whose plane is a multiple of 7 pixels and whose
-    /// channels per group are a multiple of 32, where the 32-pixel tiles would discard more than the transposed
-    /// store costs (about 16 / K of a tile's FMAs).
+    /// Whether this path applies and pays: a plane of a multiple of 7 output pixels and a multiple of 32 output channels
+    /// per group, where the 32-pixel tiles would discard more than the transposed store costs (about 16 / K of a tile's
+    /// FMAs; K = C/g·KD·KH·KW).
     /// </summary>
-    public static bool Pays(NnGeometry g, int k, bool pointwise)
+    public static bool Pays(NnGeometry g, int k)
     {
         int p = g.OutSpatial;
-        if (!pointwise || !Vector512.IsHardwareAccelerated || p % Pixels != 0 || g.GroupOutChannels % Channels != 0)
+        if (!Vector512.IsHardwareAccelerated || p % Pixels != 0 || g.GroupOutChannels % Channels != 0)
         {
             return false;
         }
@@ -39,54 +44,85 @@ public static unsafe class PointwiseTransposedHost
         return discarded > (16.0 / k) + 0.02;
     }
 
-    public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
+    /// <summary>y = conv(x, w) + bias, then the epilogue; <paramref name="pointwise"/>: 1×1, unit strides, no pads.</summary>
+    public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue, bool pointwise)
     {
-        int k = g.GroupChannels, ocg = g.GroupOutChannels, p = g.OutSpatial;
+        int k = g.GroupChannels * g.KernelSpatial, ocg = g.GroupOutChannels, p = g.OutSpatial;
         float[] pack = Packs.GetValue(weights, w => Pack(w, g));
         int chunks = ocg / Channels, tiles = p / Pixels, images = g.Batch * g.Group;
 
         // Tasks: (image·group, channel chunk, range of pixel tiles); a chunk's [K][32] weights stay in L2 over its range.
         int t = (long)images * ocg * k * p < 1_000_000 ? 1 : Math.Max(1, threads);
         int want = t == 1 ? 1 : t * 8;
-        int ranges = Math.Clamp(want / Math.Max(1, images * chunks), 1, tiles);
+        int ranges = Math.Clamp(want / Math.Max(1, chunks), 1, tiles);
         int tilesPerRange = (tiles + ranges - 1) / ranges;
         ranges = (tiles + tilesPerRange - 1) / tilesPerRange;
-        int tasks = images * chunks * ranges;
-        fixed (float* xp = x)
-        fixed (float* wp = pack)
-        fixed (float* bp = bias)
-        fixed (float* yp = y)
-        fixed (float* sp = epilogue.Skip)
+        int tasks = chunks * ranges;
+        int panels = (p + PanelPixels - 1) / PanelPixels;
+        float[]? columns = pointwise ? null : System.Buffers.ArrayPool<float>.Shared.Rent(checked(panels * k * GemmHost.NR));
+        try
         {
-            nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp;
-            void Task(int task)
+            fixed (float* xp = x)
+            fixed (float* wp = pack)
+            fixed (float* bp = bias)
+            fixed (float* yp = y)
+            fixed (float* sp = epilogue.Skip)
+            fixed (float* cp = columns)
             {
-                int range = task % ranges, rest = task / ranges;
-                int chunk = rest % chunks, img = rest / chunks;
-                int n = img / g.Group, gi = img % g.Group;
-                int m0 = (gi * ocg) + (chunk * Channels);
-                float* xin = (float*)xa + ((((long)n * g.Channels) + ((long)gi * k)) * p);
-                float* w = (float*)wa + ((((long)gi * chunks) + chunk) * k * Channels);
-                long outOffset = (((long)n * g.OutChannels) + m0) * p;
-                float* b = ba == 0 ? null : (float*)ba + m0;
-                int first = range * tilesPerRange, end = Math.Min(tiles, first + tilesPerRange);
-                for (int tile = first; tile < end; tile++)
+                nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp, ca = (nint)cp;
+                for (int img = 0; img < images; img++)
                 {
-                    int n0 = tile * Pixels;
-                    Tile(xin + n0, p, w, k, b, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue);
-                }
-            }
+                    int n = img / g.Group, gi = img % g.Group;
+                    float* xin = (float*)xa + ((((long)n * g.Channels) + ((long)gi * g.GroupChannels)) * g.InSpatial);
+                    nint xina = (nint)xin;
+                    if (!pointwise)
+                    {
+                        // The image's im2col matrix: 28-column panels, row stride NR, built in parallel.
+                        HostParallel.For(panels, t, panel =>
+                        {
+                            int col0 = panel * PanelPixels;
+                            new Im2ColPanels((float*)xina, g).Panel(0, k, col0, Math.Min(PanelPixels, p - col0), (float*)ca + ((long)panel * k * GemmHost.NR), out _);
+                        });
+                    }
 
-            if (t == 1 || tasks == 1)
-            {
-                for (int i = 0; i < tasks; i++)
-                {
-                    Task(i);
+                    void Task(int task)
+                    {
+                        int range = task % ranges, chunk = task / ranges;
+                        int m0 = (gi * ocg) + (chunk * Channels);
+                        float* w = (float*)wa + ((((long)gi * chunks) + chunk) * k * Channels);
+                        long outOffset = (((long)n * g.OutChannels) + m0) * p;
+                        float* b = ba == 0 ? null : (float*)ba + m0;
+                        int first = range * tilesPerRange, end = Math.Min(tiles, first + tilesPerRange);
+                        for (int tile = first; tile < end; tile++)
+                        {
+                            int n0 = tile * Pixels;
+                            float* source = pointwise
+                                ? (float*)xina + n0
+                                : (float*)ca + ((long)(n0 / PanelPixels) * k * GemmHost.NR) + (n0 % PanelPixels);
+                            long step = pointwise ? p : GemmHost.NR;
+                            Tile(source, step, w, k, b, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue);
+                        }
+                    }
+
+                    if (t == 1 || tasks == 1)
+                    {
+                        for (int i = 0; i < tasks; i++)
+                        {
+                            Task(i);
+                        }
+                    }
+                    else
+                    {
+                        HostParallel.For(tasks, t, Task);
+                    }
                 }
             }
-            else
+        }
+        finally
+        {
+            if (columns is not null)
             {
-                HostParallel.For(tasks, t, Task);
+                System.Buffers.ArrayPool<float>.Shared.Return(columns);
             }
         }
     }
@@ -94,7 +130,7 @@ public static unsafe class PointwiseTransposedHost
     /// <summary>[group][chunk][k][32]: weights w[oc, k] of 32 consecutive output channels side by side.</summary>
     private static float[] Pack(float[] weights, NnGeometry g)
     {
-        int k = g.GroupChannels, ocg = g.GroupOutChannels, chunks = ocg / Channels;
+        int k = g.GroupChannels * g.KernelSpatial, ocg = g.GroupOutChannels, chunks = ocg / Channels;
         float[] pack = GC.AllocateUninitializedArray<float>(g.Group * ocg * k, pinned: true);
         for (int gi = 0; gi < g.Group; gi++)
         {
@@ -115,7 +151,7 @@ public static unsafe class PointwiseTransposedHost
     }
 
     /// <summary>
-    /// One 7-pixel × 32-channel tile: pixel i of input channel kk at x[kk·p + i]; output channel j of pixel i at
+    /// One 7-pixel × 32-channel tile: pixel i of row kk of B at x[kk·p + i]; output channel j of pixel i at
     /// y[j·ldy + i] (and its Add operand at the same offset of <paramref name="skip"/>).
     /// </summary>
     private static void Tile(float* x, long p, float* w, int k, float* bias, float* y, float* skip, long ldy, in ConvEpilogue epilogue)
