@@ -54,4 +54,26 @@ public static class MlasKernels
     /// <summary>GlobalAveragePool in MLAS's order (<see cref="MlasMath.GlobalAverage"/>). Index: (n, c) plane.</summary>
     public static void GlobalAverage(Index1D plane, ArrayView<float> x, int length, ArrayView<float> y)
         => y[plane] = MlasMath.GlobalAverage(new ViewSource(x), (long)plane.X * length, length);
+
+    /// <summary>Softmax of one row (<see cref="OrtCpuMath"/>: MLAS's max, 16-lane exp sum, times 1/sum). Index: row.</summary>
+    public static void Softmax(Index1D row, ArrayView<float> x, int length, int stride, ArrayView<float> y)
+    {
+        int r = row.X;
+        long start = ((long)(r / stride) * length * stride) + (r % stride);
+        var source = new ViewSource(x);
+        float negativeMaximum = -OrtCpuMath.SoftmaxMaximum(source, start, stride, length);
+        float reciprocal = 1f / OrtCpuMath.SoftmaxSum(source, start, stride, length, negativeMaximum);
+        for (int k = 0; k < length; k++)
+        {
+            long i = start + ((long)k * stride);
+            y[i] = OrtCpuMath.SoftmaxValue(x[i], negativeMaximum, reciprocal);
+        }
+    }
+
+    /// <summary>ReduceSum (mean 0) or ReduceMean (1) of one contiguous row as Eigen sums it (<see cref="OrtCpuMath.EigenRow"/>). Index: row.</summary>
+    public static void EigenSum(Index1D row, ArrayView<float> x, int length, int mean, ArrayView<float> y)
+        => y[row] = OrtCpuMath.EigenRow(new ViewSource(x), (long)row.X * length, length, mean != 0);
+
+    /// <summary>MLAS's FMA3 erf (<see cref="OrtCpuMath.Erf"/>). Index: element.</summary>
+    public static void Erf(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = OrtCpuMath.Erf(x[i]);
 }

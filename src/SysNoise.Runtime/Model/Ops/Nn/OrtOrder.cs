@@ -201,6 +201,142 @@ internal static unsafe class OrtOrder
         return y;
     }
 
+    /// <summary>Softmax rows (length elements, stride apart) as MLAS computes them (<see cref="OrtCpuMath"/>).</summary>
+    public static float[] Softmax(OpContext context, float[] x, int rows, int length, int stride)
+    {
+        var y = new float[x.Length];
+        if (rows == 0 || length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(SoftmaxKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(MlasKernels.Softmax));
+            using var xb = NnDevice.Up(acc, x);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            kernel(rows, xb.View, length, stride, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        fixed (float* px = x)
+        {
+            var source = new PointerSource(px);
+            for (int r = 0; r < rows; r++)
+            {
+                long start = ((long)(r / stride) * length * stride) + (r % stride);
+                float negativeMaximum = -OrtCpuMath.SoftmaxMaximum(source, start, stride, length);
+                float reciprocal = 1f / OrtCpuMath.SoftmaxSum(source, start, stride, length, negativeMaximum);
+                for (int k = 0; k < length; k++)
+                {
+                    long i = start + ((long)k * stride);
+                    y[i] = OrtCpuMath.SoftmaxValue(x[i], negativeMaximum, reciprocal);
+                }
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>ReduceSum (or ReduceMean: divided by (float)length) of contiguous rows as ORT's KR fast path and full reduction sum them (Eigen, <see cref="OrtCpuMath.EigenSum"/>).</summary>
+    public static float[] EigenSum(OpContext context, float[] x, int rows, int length, bool mean)
+    {
+        var y = new float[rows];
+        if (rows == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(EigenSumKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(MlasKernels.EigenSum));
+            using var xb = NnDevice.Up(acc, x);
+            using var yb = acc.Allocate1D<float>(rows);
+            kernel(rows, xb.View, length, mean ? 1 : 0, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        fixed (float* px = x)
+        {
+            var source = new PointerSource(px);
+            for (int r = 0; r < rows; r++)
+            {
+                y[r] = OrtCpuMath.EigenRow(source, (long)r * length, length, mean);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Erf element by element as MLAS's FMA3 kernel (<see cref="OrtCpuMath.Erf"/>).</summary>
+    public static float[] Erf(OpContext context, float[] x)
+    {
+        var y = new float[x.Length];
+        if (y.Length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(ErfKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MlasKernels.Erf));
+            using var xb = NnDevice.Up(acc, x);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            kernel(y.Length, xb.View, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = OrtCpuMath.Erf(x[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// Rows × length when ORT's ReduceMean/ReduceSum sums contiguous rows with Eigen: its shape optimisation
+    /// (OptimizeShapeForFastReduce, reduction_ops.cc) merges neighbouring axes that are both reduced or both kept
+    /// (size-1 axes included) and takes the KR fast path for kept-then-reduced, and aggall over everything for a
+    /// full reduction; null for the other layouts (RK, KRK, RKR, …), which sum otherwise.
+    /// </summary>
+    public static (int Rows, int Length)? EigenRows(int[] shape, bool[] reduce)
+    {
+        if (shape.Length == 0 || shape.Any(d => d == 0))
+        {
+            return null;
+        }
+
+        var groups = new List<(bool Reduced, long Size)>();
+        for (int d = 0; d < shape.Length; d++)
+        {
+            if (groups.Count > 0 && groups[^1].Reduced == reduce[d])
+            {
+                groups[^1] = (reduce[d], groups[^1].Size * shape[d]);
+            }
+            else
+            {
+                groups.Add((reduce[d], shape[d]));
+            }
+        }
+
+        return groups switch
+        {
+            [(true, long all)] => (1, checked((int)all)),
+            [(false, long rows), (true, long length)] => (checked((int)rows), checked((int)length)),
+            _ => null,
+        };
+    }
+
     private static float[] DeviceConv(IlgpuDevice device, float[] x, float[] w, float[]? bias, NnGeometry g, int[] plan)
     {
         var output = new float[g.OutputElements];
@@ -242,4 +378,10 @@ internal static unsafe class OrtOrder
     private static class MatMulKey;
 
     private static class GlobalAverageKey;
+
+    private static class SoftmaxKey;
+
+    private static class EigenSumKey;
+
+    private static class ErfKey;
 }

@@ -1,0 +1,310 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using SysNoise.Kernels.Numerics;
+
+namespace SysNoise.Kernels.Model.Nn;
+
+/// <summary>
+/// The non-GEMM float ops of ONNX Runtime 1.31's CPU provider (x86-64 with AVX-512F, one intra-op thread) for the
+/// OnnxRuntimeCpu accumulation mode, shared by the host loops and the ILGPU kernels (<see cref="MlasKernels"/>): MLAS's softmax (max, exp polynomial, 16-lane sum, multiply by the reciprocal),
+/// MLAS's FMA3 erf, and Eigen's SSE sum behind ReduceMean. No Math.*: every rounding is one StrictFloat operation.
+/// </summary>
+public static class OrtCpuMath
+{
+    // MlasExpConstants (onnxruntime/core/mlas/lib/compute.cpp).
+    private const float ExpLowerRange = -103.9720840454f;
+    private const float ExpRoundingBias = 12582912f; // MLAS_ROUNDING_BIAS_MAGIC, 1.5·2^23
+    private const float ExpLog2Reciprocal = 1.44269504088896341f;
+    private const float ExpLog2High = -6.93145752e-1f;
+    private const float ExpLog2Low = -1.42860677e-6f;
+    private const float ExpPoly0 = 0.00137805939f;  // 0x1.694000p-10
+    private const float ExpPoly1 = 0.00837312452f;  // 0x1.125edcp-7
+    private const float ExpPoly2 = 0.0416695364f;   // 0x1.555b5ap-5
+    private const float ExpPoly3 = 0.16666472f;     // 0x1.555450p-3
+    private const float ExpPoly4 = 0.499999851f;    // 0x1.fffff6p-2
+    private const float ExpPoly56 = 1f;
+
+    // MlasErfConstants (onnxruntime/core/mlas/lib/erf.cpp).
+    private const float ErfUpperAbsRange = 3.725f;
+    private const float ErfSplitBoundary = 0.921875f;
+    private const float ErfSmallP0 = -5.99104969e-4f;
+    private const float ErfSmallP1 = 4.99339588e-3f;
+    private const float ErfSmallP2 = -2.67667342e-2f;
+    private const float ErfSmallP3 = 1.12818025e-1f;
+    private const float ErfSmallP4 = -3.76124859e-1f;
+    private const float ErfSmallP5MinusOne = 1.28379151e-1f;
+    private const float ErfBigP0 = 1.72948930e-5f;
+    private const float ErfBigP1 = -3.83208680e-4f;
+    private const float ErfBigP2 = 3.88393435e-3f;
+    private const float ErfBigP3 = -2.42545605e-2f;
+    private const float ErfBigP4 = 1.06777847e-1f;
+    private const float ErfBigP5 = 6.34846687e-1f;
+    private const float ErfBigP6MinusOne = 1.28717512e-1f;
+    private const float ErfExpLowerRange = -88.3762626647949f;
+    private const float ErfExpLog2Reciprocal = 1.44269504088896341f;
+    private const float ErfExpLog2High = -6.93145752e-1f;
+    private const float ErfExpLog2Low = -1.42860677e-6f;
+    private const float ErfExpP0 = 1.38319808e-3f;
+    private const float ErfExpP1 = 8.37550033e-3f;
+    private const float ErfExpP2 = 4.16689515e-2f;
+    private const float ErfExpP3 = 1.66664466e-1f;
+    private const float ErfExpP4 = 4.99999851e-1f;
+    private const float ErfExpP5 = 1f;
+    private const float ErfExpP6 = 1f;
+    private const float ErfExpC = 1.25829120e+7f;
+
+    /// <summary>MLAS_SOFTMAX's lane count: MlasComputeSumExpF32KernelAvx512F accumulates in one zmm register.</summary>
+    public const int SoftmaxLanes = 16;
+
+    /// <summary>x86 MINPS: the first operand when it is less, else the second (so a NaN first operand gives the second).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MinPs(float a, float b) => a < b ? a : b;
+
+    /// <summary>x86 MAXPS: the first operand when it is greater, else the second.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float MaxPs(float a, float b) => a > b ? a : b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Fma(float a, float b, float c) => StrictFloat.FusedMultiplyAdd(a, b, c);
+
+    /// <summary>2^k as float bits, for −126 ≤ k ≤ 127.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Pow2(int k) => Interop.IntAsFloat((uint)(k + 127) << 23);
+
+    /// <summary>
+    /// VSCALEFPS p·2^m for an integral m in [−150, 127] and a normal p: one rounding. Below 2^−126 the product is
+    /// formed exactly 2^64 higher and scaled down once, so a subnormal result is rounded once, as the instruction does.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ScaleF(float p, float m)
+    {
+        if (DetMath.IsNaN(m))
+        {
+            return m + p;
+        }
+
+        int k = (int)m;
+        return k >= -126 ? StrictFloat.Mul(p, Pow2(k)) : StrictFloat.Mul(StrictFloat.Mul(p, Pow2(k + 64)), Pow2(-64));
+    }
+
+    /// <summary>
+    /// One exp term of MlasComputeSumExpF32KernelAvx512F (mlas/lib/x86_64/TransKernelAvx512F.S): v = x + (−max),
+    /// clamped below at −103.97 (VMAXPS, NaN kept); m = fma(v, 1/ln2, 1.5·2^23) − 1.5·2^23; v = fma(m, −ln2_hi, v),
+    /// v = fma(m, −ln2_lo, v); p = poly_0, then p = fma(p, v, c) for poly_1..poly_4, poly_56, poly_56; VSCALEFPS(p, m).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SoftmaxExp(float x, float negativeMaximum)
+    {
+        float v = MaxPs(ExpLowerRange, StrictFloat.Add(negativeMaximum, x));
+        float m = StrictFloat.Add(Fma(ExpLog2Reciprocal, v, ExpRoundingBias), -ExpRoundingBias);
+        v = Fma(m, ExpLog2High, v);
+        v = Fma(m, ExpLog2Low, v);
+        float p = Fma(ExpPoly0, v, ExpPoly1);
+        p = Fma(p, v, ExpPoly2);
+        p = Fma(p, v, ExpPoly3);
+        p = Fma(p, v, ExpPoly4);
+        p = Fma(p, v, ExpPoly56);
+        p = Fma(p, v, ExpPoly56);
+        return ScaleF(p, m);
+    }
+
+    /// <summary>
+    /// The row maximum as MlasReduceMaximumF32KernelAvx512F finds it: from −FLT_MAX, VMAXPS in any order (equal for
+    /// every non-NaN input).
+    /// </summary>
+    public static float SoftmaxMaximum<TS>(TS x, long start, long stride, int length)
+        where TS : struct, IFloatSource
+    {
+        float m = float.MinValue;
+        for (int k = 0; k < length; k++)
+        {
+            m = MaxPs(m, x.Read(start + (k * stride)));
+        }
+
+        return m;
+    }
+
+    /// <summary>
+    /// The row's exp sum as MlasComputeSumExpF32KernelAvx512F forms it: 16 lane sums from +0 (lane j takes the
+    /// elements k ≡ j mod 16, in order: the 48-wide loop adds its three vectors in turn, the masked tail adds into the
+    /// active lanes), then t_j = s_j + s_{j+8} (VEXTRACTF64X4 + VADDPS) and ((t0+t1)+(t2+t3)) + ((t4+t5)+(t6+t7))
+    /// (two VHADDPS and VADDSS).
+    /// </summary>
+    public static float SoftmaxSum<TS>(TS x, long start, long stride, int length, float negativeMaximum)
+        where TS : struct, IFloatSource
+    {
+        float t0 = HalfSum(x, start, stride, length, negativeMaximum, 0);
+        float t1 = HalfSum(x, start, stride, length, negativeMaximum, 1);
+        float t2 = HalfSum(x, start, stride, length, negativeMaximum, 2);
+        float t3 = HalfSum(x, start, stride, length, negativeMaximum, 3);
+        float t4 = HalfSum(x, start, stride, length, negativeMaximum, 4);
+        float t5 = HalfSum(x, start, stride, length, negativeMaximum, 5);
+        float t6 = HalfSum(x, start, stride, length, negativeMaximum, 6);
+        float t7 = HalfSum(x, start, stride, length, negativeMaximum, 7);
+        float low = StrictFloat.Add(StrictFloat.Add(t0, t1), StrictFloat.Add(t2, t3));
+        float high = StrictFloat.Add(StrictFloat.Add(t4, t5), StrictFloat.Add(t6, t7));
+        return StrictFloat.Add(low, high);
+    }
+
+    /// <summary>
+    /// Softmax element k of a row (MlasComputeSoftmaxThreaded, mlas/lib/compute.cpp): its exp term times the float
+    /// reciprocal 1/sum (MlasComputeSoftmaxOutputF32KernelAvx multiplies; it does not divide).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SoftmaxValue(float x, float negativeMaximum, float reciprocal) => StrictFloat.Mul(SoftmaxExp(x, negativeMaximum), reciprocal);
+
+    /// <summary>
+    /// erf as MlasErfKernelFma3 (mlas/lib/x86_64/ErfKernelFma3.S; the routine platform.cpp keeps on AVX-512 machines)
+    /// computes every element, vector body and masked tail alike: a = min(|x|, 3.725) (MINPS: NaN gives 3.725);
+    /// below 0.921875 the odd polynomial fma(p(a²), a, a); from it 1 − 2^r·q(f) with r, f the range reduction of
+    /// −(fma chain in a), clamped at −88.376; the lanes merged by OR and the sign of x OR-ed back.
+    /// </summary>
+    public static float Erf(float x)
+    {
+        uint bits = Interop.FloatAsInt(x);
+        float a = MinPs(Interop.IntAsFloat(bits & 0x7FFFFFFFu), ErfUpperAbsRange);
+        float square = StrictFloat.Mul(a, a);
+        float small = Fma(ErfSmallP0, square, ErfSmallP1);
+        small = Fma(small, square, ErfSmallP2);
+        small = Fma(small, square, ErfSmallP3);
+        small = Fma(small, square, ErfSmallP4);
+        small = Fma(small, square, ErfSmallP5MinusOne);
+        small = Fma(small, a, a);
+        bool big = ErfSplitBoundary <= a;
+        uint smallBits = big ? 0u : Interop.FloatAsInt(small);
+
+        // The big branch runs on every lane, on +0 where the small one applies (it then yields +0).
+        float b = big ? a : 0f;
+        float r = Fma(ErfBigP0, b, ErfBigP1);
+        r = Fma(r, b, ErfBigP2);
+        r = Fma(r, b, ErfBigP3);
+        r = Fma(r, b, ErfBigP4);
+        r = Fma(r, b, ErfBigP5);
+        r = Fma(r, b, ErfBigP6MinusOne);
+        r = Fma(r, b, b);
+        float e = MaxPs(Interop.IntAsFloat(Interop.FloatAsInt(r) ^ 0x80000000u), ErfExpLowerRange);
+        float vr = StrictFloat.Add(Fma(ErfExpLog2Reciprocal, e, ErfExpC), -ErfExpC);
+        float f = Fma(ErfExpLog2High, vr, e);
+        f = Fma(vr, ErfExpLog2Low, f);
+        float y = Fma(ErfExpP0, f, ErfExpP1);
+        y = Fma(y, f, ErfExpP2);
+        y = Fma(y, f, ErfExpP3);
+        y = Fma(y, f, ErfExpP4);
+        y = Fma(y, f, ErfExpP5);
+        y = Fma(y, f, ErfExpP6);
+        y = StrictFloat.Mul(y, Interop.IntAsFloat((uint)((int)vr + 127) << 23));
+        y = StrictFloat.Add(1f, -y);
+        return Interop.IntAsFloat(Interop.FloatAsInt(y) | smallBits | (bits & 0x80000000u));
+    }
+
+    /// <summary>
+    /// Σ x[start .. start+length) as Eigen's vectorised redux (Eigen/src/Core/Redux.h, LinearVectorizedTraversal) sums
+    /// a float Map with SSE packets of 4, as ReduceMean/ReduceSum's KR fast path and full reductions call it
+    /// (onnxruntime/core/providers/cpu/reduction/reduction_ops.h, ReduceAggregatorSum::aggall). The packets start at
+    /// the first 16-byte-aligned element (<paramref name="alignedStart"/>, from the row's address); two packet
+    /// accumulators step by 8, are added, take one more packet if one is left, and reduce as (p0 + p2) + (p1 + p3)
+    /// (predux); then the unaligned head and the tail are added one by one. Fewer than 4 aligned elements: one chain.
+    /// </summary>
+    public static float EigenSum<TS>(TS x, long start, int length, int alignedStart)
+        where TS : struct, IFloatSource
+    {
+        const int packet = 4;
+        int alignedSize = (length - alignedStart) / packet * packet;
+        if (alignedSize == 0)
+        {
+            float chain = x.Read(start);
+            for (int k = 1; k < length; k++)
+            {
+                chain = StrictFloat.Add(chain, x.Read(start + k));
+            }
+
+            return chain;
+        }
+
+        int alignedSize2 = (length - alignedStart) / (2 * packet) * (2 * packet);
+        int alignedEnd2 = alignedStart + alignedSize2, alignedEnd = alignedStart + alignedSize;
+        long s = start + alignedStart;
+        float a0 = x.Read(s), a1 = x.Read(s + 1), a2 = x.Read(s + 2), a3 = x.Read(s + 3);
+        if (alignedSize > packet)
+        {
+            float b0 = x.Read(s + 4), b1 = x.Read(s + 5), b2 = x.Read(s + 6), b3 = x.Read(s + 7);
+            for (int k = alignedStart + (2 * packet); k < alignedEnd2; k += 2 * packet)
+            {
+                long i = start + k;
+                a0 = StrictFloat.Add(a0, x.Read(i));
+                a1 = StrictFloat.Add(a1, x.Read(i + 1));
+                a2 = StrictFloat.Add(a2, x.Read(i + 2));
+                a3 = StrictFloat.Add(a3, x.Read(i + 3));
+                b0 = StrictFloat.Add(b0, x.Read(i + 4));
+                b1 = StrictFloat.Add(b1, x.Read(i + 5));
+                b2 = StrictFloat.Add(b2, x.Read(i + 6));
+                b3 = StrictFloat.Add(b3, x.Read(i + 7));
+            }
+
+            a0 = StrictFloat.Add(a0, b0);
+            a1 = StrictFloat.Add(a1, b1);
+            a2 = StrictFloat.Add(a2, b2);
+            a3 = StrictFloat.Add(a3, b3);
+            if (alignedEnd > alignedEnd2)
+            {
+                long i = start + alignedEnd2;
+                a0 = StrictFloat.Add(a0, x.Read(i));
+                a1 = StrictFloat.Add(a1, x.Read(i + 1));
+                a2 = StrictFloat.Add(a2, x.Read(i + 2));
+                a3 = StrictFloat.Add(a3, x.Read(i + 3));
+            }
+        }
+
+        float sum = StrictFloat.Add(StrictFloat.Add(a0, a2), StrictFloat.Add(a1, a3));
+        for (int k = 0; k < alignedStart; k++)
+        {
+            sum = StrictFloat.Add(sum, x.Read(start + k));
+        }
+
+        for (int k = alignedEnd; k < length; k++)
+        {
+            sum = StrictFloat.Add(sum, x.Read(start + k));
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// The first 16-byte-aligned element of a row starting <paramref name="start"/> floats into a 16-byte-aligned buffer
+    /// (ORT's arena aligns every tensor to 64 bytes), at most <paramref name="length"/> (first_default_aligned).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int EigenAlignedStart(long start, int length)
+    {
+        int head = (int)((4 - (start & 3)) & 3);
+        return head < length ? head : length;
+    }
+
+    /// <summary>
+    /// ReduceSum of one row, or ReduceMean: the Eigen sum divided by (float)length (ReduceAggregatorMean divides the
+    /// KR sums in place; Eigen's mean() divides its redux).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float EigenRow<TS>(TS x, long start, int length, bool mean)
+        where TS : struct, IFloatSource
+    {
+        float sum = EigenSum(x, start, length, EigenAlignedStart(start, length));
+        return mean ? sum / (float)length : sum;
+    }
+
+    private static float HalfSum<TS>(TS x, long start, long stride, int length, float negativeMaximum, int lane)
+        where TS : struct, IFloatSource
+        => StrictFloat.Add(LaneSum(x, start, stride, length, negativeMaximum, lane), LaneSum(x, start, stride, length, negativeMaximum, lane + 8));
+
+    private static float LaneSum<TS>(TS x, long start, long stride, int length, float negativeMaximum, int lane)
+        where TS : struct, IFloatSource
+    {
+        float s = 0f;
+        for (int k = lane; k < length; k += SoftmaxLanes)
+        {
+            s = StrictFloat.Add(s, SoftmaxExp(x.Read(start + (k * stride)), negativeMaximum));
+        }
+
+        return s;
+    }
+}
