@@ -25,7 +25,7 @@ public static class OrtCpuMath
     private const float ExpPoly56 = 1f;
 
     // MlasErfConstants (onnxruntime/core/mlas/lib/erf.cpp).
-    private const float ErfUpperAbsRange = 3.725f;
+    private const float ErfUpperAbsRange = 3.925f;
     private const float ErfSplitBoundary = 0.921875f;
     private const float ErfSmallP0 = -5.99104969e-4f;
     private const float ErfSmallP1 = 4.99339588e-3f;
@@ -155,13 +155,20 @@ public static class OrtCpuMath
 
     /// <summary>
     /// erf as MlasErfKernelFma3 (mlas/lib/x86_64/ErfKernelFma3.S; the routine platform.cpp keeps on AVX-512 machines)
-    /// computes every element, vector body and masked tail alike: a = min(|x|, 3.725) (MINPS: NaN gives 3.725);
-    /// below 0.921875 the odd polynomial fma(p(a²), a, a); from it 1 − 2^r·q(f) with r, f the range reduction of
-    /// −(fma chain in a), clamped at −88.376; the lanes merged by OR and the sign of x OR-ed back.
+    /// computes every element, vector body and masked tail alike: a = min(|x|, 3.925) (a NaN stays NaN, as measured);
+    /// up to 0.921875 the odd polynomial fma(p(a²), a, a); from it 1 − 2^r·q(f) with r, f the range reduction of
+    /// −(fma chain in a), clamped at −88.376 (above 0.921875); the lanes merged by OR and the sign of x OR-ed back.
     /// </summary>
     public static float Erf(float x)
     {
         uint bits = Interop.FloatAsInt(x);
+        if (DetMath.IsNaN(x))
+        {
+            // Measured on the 1.31.1 binary: NaN in, the same (quiet) NaN out, where the assembly read clamps |x| to
+            // 3.925 first (its MINPS would return the bound); the kernel it runs propagates the NaN through the min.
+            return Interop.IntAsFloat(bits | 0x00400000u);
+        }
+
         float a = MinPs(Interop.IntAsFloat(bits & 0x7FFFFFFFu), ErfUpperAbsRange);
         float square = StrictFloat.Mul(a, a);
         float small = Fma(ErfSmallP0, square, ErfSmallP1);
@@ -170,7 +177,7 @@ public static class OrtCpuMath
         small = Fma(small, square, ErfSmallP4);
         small = Fma(small, square, ErfSmallP5MinusOne);
         small = Fma(small, a, a);
-        bool big = ErfSplitBoundary <= a;
+        bool big = a > ErfSplitBoundary; // VCMPGTPS
         uint smallBits = big ? 0u : Interop.FloatAsInt(small);
 
         // The big branch runs on every lane, on +0 where the small one applies (it then yields +0).
