@@ -33,10 +33,13 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
     public void PowByTwoAndThreeMatchOnnxRuntimeBitForBit() => CheckAgainstOrt(PowCases(new Random(RandomImages.RunSeed ^ 0x9077)));
 
     [Fact]
+    public void AveragePoolMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(PoolCases(new Random(RandomImages.RunSeed ^ 0xa7e0)));
+
+    [Fact]
     public void CpuAcceleratorMatchesHost()
     {
         var rng = new Random(RandomImages.RunSeed ^ 0x51a3);
-        CheckDevice(fixture.CpuSimulator, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng)]);
+        CheckDevice(fixture.CpuSimulator, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng)]);
     }
 
     [Fact]
@@ -49,7 +52,7 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
         }
 
         var rng = new Random(RandomImages.RunSeed ^ 0x51a4);
-        CheckDevice(fixture.Cuda, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng)]);
+        CheckDevice(fixture.Cuda, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng)]);
     }
 
     /// <summary>One op on x·1; <paramref name="Exponent"/> adds a one-element initializer "e" as the op's second input.</summary>
@@ -263,5 +266,34 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
             new OpCase("normal ^2", "Pow", 13, normal, [3, 100], [], 2f),
             new OpCase("normal ^3", "Pow", 13, normal, [3, 100], [], 3f),
         ];
+    }
+
+    private static OpCase Pool(Random rng, string label, int[] shape, long[] kernel, long[] strides, long[] pads, bool includePad, bool ceil = false)
+        => new(label + (includePad ? ", include pad" : ", exclude pad"), "AveragePool", 13, Spread(rng, Count(shape), -4, 4), shape,
+            [("kernel_shape", kernel), ("strides", strides), ("pads", pads), ("count_include_pad", includePad ? 1L : 0L), ("ceil_mode", ceil ? 1L : 0L)]);
+
+    /// <summary>
+    /// MlasPool's 2-D vector kernel (width stride 1 and 2, windows in the padding, asymmetric pads, ceil mode) and its
+    /// generic kernels (width stride 3, 1-D), each with and without count_include_pad; values over 8 binades.
+    /// </summary>
+    private static List<OpCase> PoolCases(Random rng)
+    {
+        var cases = new List<OpCase>();
+        foreach (bool include in new[] { false, true })
+        {
+            cases.Add(Pool(rng, "3x3 s1 p1", [1, 3, 10, 11], [3, 3], [1, 1], [1, 1, 1, 1], include));
+            cases.Add(Pool(rng, "3x3 s2 p1", [1, 2, 13, 15], [3, 3], [2, 2], [1, 1, 1, 1], include));
+            cases.Add(Pool(rng, "2x2 s2", [2, 4, 8, 8], [2, 2], [2, 2], [0, 0, 0, 0], include));
+            cases.Add(Pool(rng, "5x5 s3 p2 (generic)", [1, 2, 17, 19], [5, 5], [3, 3], [2, 2, 2, 2], include));
+            cases.Add(Pool(rng, "3x3 s2 ceil", [1, 2, 10, 10], [3, 3], [2, 2], [0, 0, 0, 0], include, ceil: true));
+            cases.Add(Pool(rng, "3x3 s2 p1 ceil, no extra window", [1, 2, 11, 11], [3, 3], [2, 2], [1, 1, 1, 1], include, ceil: true));
+            cases.Add(Pool(rng, "7x7 on 7x9", [1, 2, 7, 9], [7, 7], [1, 1], [0, 0, 0, 0], include));
+            cases.Add(Pool(rng, "asymmetric pads", [1, 2, 9, 12], [3, 4], [1, 2], [0, 1, 2, 3], include));
+            cases.Add(Pool(rng, "3x1 s(2,1)", [1, 3, 11, 6], [3, 1], [2, 1], [1, 0, 1, 0], include));
+            cases.Add(Pool(rng, "1-D k3 p1", [1, 3, 20], [3], [1], [1, 1], include));
+            cases.Add(Pool(rng, "1-D k4 s2 p2", [2, 2, 17], [4], [2], [2, 1], include));
+        }
+
+        return cases;
     }
 }

@@ -76,4 +76,15 @@ public static class MlasKernels
 
     /// <summary>MLAS's FMA3 erf (<see cref="OrtCpuMath.Erf"/>). Index: element.</summary>
     public static void Erf(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = OrtCpuMath.Erf(x[i]);
+
+    /// <summary>AveragePool of a 1-D/2-D plane with MlasPool's kernel <paramref name="kernel"/> (<see cref="OrtCpuMath.AveragePool"/>). Index: flat output of [N·C, OH, OW].</summary>
+    public static void AveragePool(Index1D index, ArrayView<float> x, NnGeometry g, int kernel, int includePad, ArrayView<float> y)
+    {
+        long i = index.X;
+        int ow = (int)(i % g.OutW);
+        long r = i / g.OutW;
+        int oh = (int)(r % g.OutH);
+        long plane = r / g.OutH;
+        y[i] = OrtCpuMath.AveragePool(new ViewSource(x), plane * g.InSpatial, g, kernel, includePad != 0, oh, ow);
+    }
 }

@@ -299,6 +299,94 @@ public static class OrtCpuMath
         return mean ? sum / (float)length : sum;
     }
 
+    /// <summary>MlasPool's generic kernels (MlasPool1DKernel/MlasPool2DKernel): any stride, any window size.</summary>
+    public const int PoolGeneric = 0;
+
+    /// <summary>MlasPool2DVectorKernel: 2-D, width stride ≤ 2, windows ≤ 32, padded input row ≤ 2045 floats.</summary>
+    public const int PoolVector2D = 1;
+
+    /// <summary>
+    /// AveragePool output (oh, ow) of a 1-D or 2-D plane as MlasPool (onnxruntime/core/mlas/lib/pooling.cpp) computes it.
+    /// Generic: a sum from +0 over the window clipped to the input, row by row, divided by (float) the clipped count
+    /// (exclude pad) or by (float)(KH·KW) (include pad, whatever the window covers). Vector 2-D: the rows are clipped
+    /// (a first row in the bottom padding restarts at row 0, as the kernel's unsigned arithmetic does), each input
+    /// column summed down those rows starting from its first row, the padding columns +0 in a row buffer; the output sums
+    /// KW buffer entries from its first (buffer index ow·SW, left padding included) onwards; exclude pad divides by
+    /// max((min(s + KW, PW + W) − max(s, PW)) · rows, 1), include pad by (float)(KH·KW).
+    /// </summary>
+    public static float AveragePool<TS>(TS x, long plane, NnGeometry g, int kernel, bool includePad, int oh, int ow)
+        where TS : struct, IFloatSource
+    {
+        if (kernel == PoolVector2D)
+        {
+            int ihStart = (oh * g.SH) - g.PH;
+            int ihEnd = ihStart + g.KH;
+            if (ihStart < 0 || ihStart >= g.InH)
+            {
+                ihStart = 0;
+            }
+
+            if (ihEnd > g.InH)
+            {
+                ihEnd = g.InH;
+            }
+
+            int rows = ihEnd - ihStart;
+            int s = ow * g.SW;
+            float r = PoolColumn(x, plane, g, ihStart, rows, s);
+            for (int k = 1; k < g.KW; k++)
+            {
+                r = StrictFloat.Add(r, PoolColumn(x, plane, g, ihStart, rows, s + k));
+            }
+
+            if (includePad)
+            {
+                return r / (float)(g.KH * g.KW);
+            }
+
+            int upper = s + g.KW < g.PW + g.InW ? s + g.KW : g.PW + g.InW;
+            int lower = s > g.PW ? s : g.PW;
+            float divisor = (float)(upper - lower) * (float)rows;
+            return r / (divisor > 1f ? divisor : 1f);
+        }
+
+        int hStart = (oh * g.SH) - g.PH, wStart = (ow * g.SW) - g.PW;
+        int hEnd = hStart + g.KH < g.InH ? hStart + g.KH : g.InH;
+        int wEnd = wStart + g.KW < g.InW ? wStart + g.KW : g.InW;
+        hStart = hStart > 0 ? hStart : 0;
+        wStart = wStart > 0 ? wStart : 0;
+        float m = 0f;
+        for (int ih = hStart; ih < hEnd; ih++)
+        {
+            for (int iw = wStart; iw < wEnd; iw++)
+            {
+                m = StrictFloat.Add(m, x.Read(plane + ((long)ih * g.InW) + iw));
+            }
+        }
+
+        return m / (includePad ? (float)(g.KH * g.KW) : (float)((hEnd - hStart) * (wEnd - wStart)));
+    }
+
+    /// <summary>Entry b of MlasPool2DVectorKernel's row buffer: +0 in the padding, else the column summed down the rows.</summary>
+    private static float PoolColumn<TS>(TS x, long plane, NnGeometry g, int ihStart, int rows, int b)
+        where TS : struct, IFloatSource
+    {
+        int iw = b - g.PW;
+        if (iw < 0 || iw >= g.InW)
+        {
+            return 0f;
+        }
+
+        long i = plane + ((long)ihStart * g.InW) + iw;
+        float c = x.Read(i);
+        for (int r = 1; r < rows; r++)
+        {
+            c = StrictFloat.Add(c, x.Read(i + ((long)r * g.InW)));
+        }
+
+        return c;
+    }
+
     private static float HalfSum<TS>(TS x, long start, long stride, int length, float negativeMaximum, int lane)
         where TS : struct, IFloatSource
         => StrictFloat.Add(LaneSum(x, start, stride, length, negativeMaximum, lane), LaneSum(x, start, stride, length, negativeMaximum, lane + 8));

@@ -304,6 +304,68 @@ internal static unsafe class OrtOrder
     }
 
     /// <summary>
+    /// Which MlasPool kernel ORT runs an AveragePool with (pooling.cpp MlasPool): null where this mode does not emulate
+    /// it (3-D, dilations, or the global case, which GlobalAveragePool's rule covers only as its own op).
+    /// </summary>
+    public static int? PoolKernel(NnGeometry g, int spatialRank)
+    {
+        if (spatialRank is < 1 or > 2 || g.DH != 1 || g.DW != 1 || g.DD != 1)
+        {
+            return null;
+        }
+
+        bool global = g.KH == g.InH && g.KW == g.InW && g.SH == 1 && g.SW == 1 && g.PH == 0 && g.PW == 0 && g.PHEnd == 0 && g.PWEnd == 0;
+        if (global)
+        {
+            return null;
+        }
+
+        bool vector = spatialRank == 2 && g.SW <= 2 && g.KH <= 32 && g.KW <= 32 && 2048 - 3 - g.PW - g.PWEnd >= g.InW;
+        return vector ? OrtCpuMath.PoolVector2D : OrtCpuMath.PoolGeneric;
+    }
+
+    /// <summary>AveragePool of 1-D/2-D planes as MlasPool sums and divides them (<see cref="OrtCpuMath.AveragePool"/>).</summary>
+    public static float[] AveragePool(OpContext context, float[] x, NnGeometry g, int kernel, bool includePad)
+    {
+        var y = new float[g.OutputElements];
+        if (y.Length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var load = device.GetOrLoadKernel(typeof(AveragePoolKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, NnGeometry, int, int, ArrayView<float>>(MlasKernels.AveragePool));
+            using var xb = NnDevice.Up(acc, x);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            load(y.Length, xb.View, g, kernel, includePad ? 1 : 0, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        fixed (float* px = x)
+        {
+            var source = new PointerSource(px);
+            int planes = g.Batch * g.Channels;
+            long o = 0;
+            for (int p = 0; p < planes; p++)
+            {
+                for (int oh = 0; oh < g.OutH; oh++)
+                {
+                    for (int ow = 0; ow < g.OutW; ow++, o++)
+                    {
+                        y[o] = OrtCpuMath.AveragePool(source, (long)p * g.InSpatial, g, kernel, includePad, oh, ow);
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>
     /// Rows × length when ORT's ReduceMean/ReduceSum sums contiguous rows with Eigen: its shape optimisation
     /// (OptimizeShapeForFastReduce, reduction_ops.cc) merges neighbouring axes that are both reduced or both kept
     /// (size-1 axes included) and takes the KR fast path for kept-then-reduced, and aggall over everything for a
@@ -384,4 +446,6 @@ internal static unsafe class OrtOrder
     private static class EigenSumKey;
 
     private static class ErfKey;
+
+    private static class AveragePoolKey;
 }
