@@ -27,10 +27,13 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
     public void GlobalAveragePoolMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(PoolCases(new Random(RandomImages.RunSeed ^ 0x9001)));
 
     [Fact]
+    public void ConvTransposeMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(ConvTransposeCases(new Random(RandomImages.RunSeed ^ 0xc7a5)));
+
+    [Fact]
     public void CpuAcceleratorMatchesHost()
     {
         var rng = new Random(RandomImages.RunSeed ^ 0x51a1);
-        CheckDevice(fixture.CpuSimulator, [.. ConvCases(rng, 2), .. GemmCases(rng, 2), .. PoolCases(rng)]);
+        CheckDevice(fixture.CpuSimulator, [.. ConvCases(rng, 2), .. GemmCases(rng, 2), .. PoolCases(rng), .. ConvTransposeCases(rng)]);
     }
 
     [Fact]
@@ -43,7 +46,7 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
         }
 
         var rng = new Random(RandomImages.RunSeed ^ 0x51a2);
-        CheckDevice(fixture.Cuda, [.. ConvCases(rng, 1), .. GemmCases(rng, 1), .. PoolCases(rng)]);
+        CheckDevice(fixture.Cuda, [.. ConvCases(rng, 1), .. GemmCases(rng, 1), .. PoolCases(rng), .. ConvTransposeCases(rng)]);
     }
 
     [Fact]
@@ -190,5 +193,40 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 4, 1, 3)]),
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 3, 16, 16)]),
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 5, 13)]),
+    ];
+
+    private static NnCase ConvTranspose(Random rng, int batch, int c, int h, int w, int ocPerGroup, int k, int stride, int pad, int group, bool bias, int dilation = 1, int outputPadding = 0)
+    {
+        var inputs = new List<NnInput> { In(rng, "x", batch, c, h, w), In(rng, "w", c, ocPerGroup, k, k) };
+        if (bias)
+        {
+            inputs.Add(In(rng, "b", ocPerGroup * group));
+        }
+
+        var attributes = new Dictionary<string, object>
+        {
+            ["kernel_shape"] = new long[] { k, k },
+            ["strides"] = new long[] { stride, stride },
+            ["pads"] = new long[] { pad, pad, pad, pad },
+            ["dilations"] = new long[] { dilation, dilation },
+            ["output_padding"] = new long[] { outputPadding, outputPadding },
+            ["group"] = (long)group,
+        };
+        return new NnCase("ConvTranspose", attributes, inputs);
+    }
+
+    /// <summary>
+    /// ConvTranspose: one MlasGemm (Wᵀ·X) per image and group, Col2im in (kh, kw) order, then the bias; PP-OCR's
+    /// 2×2 stride-2 upsampling, overlapping 3×3/4×4 windows with padding and output_padding, groups, dilation, K blocks.
+    /// </summary>
+    private static List<NnCase> ConvTransposeCases(Random rng) =>
+    [
+        ConvTranspose(rng, 1, 8, 5, 5, 4, 2, 2, 0, 1, true),                       // PP-OCR DB head: 2×2 stride 2
+        ConvTranspose(rng, 1, 6, 7, 6, 5, 3, 2, 1, 1, true, outputPadding: 1),     // overlapping, output_padding
+        ConvTranspose(rng, 1, 16, 6, 6, 8, 4, 2, 1, 1, false),                     // 4×4 stride 2
+        ConvTranspose(rng, 1, 8, 5, 5, 3, 3, 1, 1, 2, true),                       // 2 groups
+        ConvTranspose(rng, 1, 4, 5, 5, 3, 3, 1, 0, 1, true, dilation: 2),          // dilation
+        ConvTranspose(rng, 1, 300, 4, 4, 4, 2, 2, 0, 1, true),                     // K = 300: K blocks
+        ConvTranspose(rng, 2, 5, 6, 6, 7, 3, 1, 1, 1, true),                       // batch 2, stride 1
     ];
 }

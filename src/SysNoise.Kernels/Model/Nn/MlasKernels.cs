@@ -87,4 +87,12 @@ public static class MlasKernels
         long plane = r / g.OutH;
         y[i] = OrtCpuMath.AveragePool(new ViewSource(x), plane * g.InSpatial, g, kernel, includePad != 0, oh, ow);
     }
+
+    /// <summary>2-D ConvTranspose in ORT's order (<see cref="OrtCpuMath.ConvTransposeElement"/>), then the bias. Index: flat output.</summary>
+    public static void ConvTranspose(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int hasBias, NnGeometry g, ArrayView<int> plan, ArrayView<float> y)
+    {
+        long i = index.X;
+        float v = OrtCpuMath.ConvTransposeElement(new ViewSource(x), new ViewSource(w), new ViewIntSource(plan), g, i);
+        y[i] = hasBias != 0 ? StrictFloat.Add(v, bias[(int)(i / g.OutSpatial % g.OutChannels)]) : v;
+    }
 }

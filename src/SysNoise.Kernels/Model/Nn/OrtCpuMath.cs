@@ -387,6 +387,56 @@ public static class OrtCpuMath
         return c;
     }
 
+    /// <summary>
+    /// One output of a 2-D ConvTranspose as ORT's CPU kernel forms it (onnxruntime/core/providers/cpu/nn/conv_transpose.cc):
+    /// per image and group one MlasGemm col = Wᵀ·X (M = C_out/g·KH·KW, N = H·W, K = C_in/g, A transposed when W is a
+    /// graph value; <paramref name="plan"/> from <see cref="MlasPlan.ForGemm"/>), then Col2im (util/math_cpu.cc) adds the
+    /// col entries into the zeroed image in (kh, kw) order, then the bias is added (Eigen rowwise +=).
+    /// Index: flat output of [N, C_out, OH, OW].
+    /// </summary>
+    public static float ConvTransposeElement<TS, TP>(TS x, TS w, TP plan, NnGeometry g, long index)
+        where TS : struct, IFloatSource
+        where TP : struct, IIntSource
+    {
+        int ox = (int)(index % g.OutW);
+        long r = index / g.OutW;
+        int oy = (int)(r % g.OutH);
+        r /= g.OutH;
+        int oc = (int)(r % g.OutChannels);
+        int n = (int)(r / g.OutChannels);
+        int outPerGroup = g.OutChannels / g.Group, inPerGroup = g.Channels / g.Group;
+        int group = oc / outPerGroup, local = oc % outPerGroup;
+        int kernelDim = outPerGroup * g.KH * g.KW;
+        int inSpatial = g.InH * g.InW;
+        long wBase = (long)group * inPerGroup * kernelDim;
+        long xBase = (((long)n * g.Channels) + ((long)group * inPerGroup)) * inSpatial;
+        float y = 0f;
+        for (int kh = 0; kh < g.KH; kh++)
+        {
+            int ty = oy + g.PH - (kh * g.DH);
+            if (ty < 0 || ty % g.SH != 0 || ty / g.SH >= g.InH)
+            {
+                continue;
+            }
+
+            for (int kw = 0; kw < g.KW; kw++)
+            {
+                int tx = ox + g.PW - (kw * g.DW);
+                if (tx < 0 || tx % g.SW != 0 || tx / g.SW >= g.InW)
+                {
+                    continue;
+                }
+
+                int m = (((local * g.KH) + kh) * g.KW) + kw;
+                int column = ((ty / g.SH) * g.InW) + (tx / g.SW);
+                var terms = new StridedTerms<TS>(w, wBase + m, kernelDim, x, xBase + column, inSpatial);
+                y = StrictFloat.Add(y, MlasMath.Element<float, ScalarLanes, StridedTerms<TS>, TP>(default, terms, plan, m, column, 0f, true, 1f));
+            }
+        }
+
+        return y;
+    }
+
     private static float HalfSum<TS>(TS x, long start, long stride, int length, float negativeMaximum, int lane)
         where TS : struct, IFloatSource
         => StrictFloat.Add(LaneSum(x, start, stride, length, negativeMaximum, lane), LaneSum(x, start, stride, length, negativeMaximum, lane + 8));

@@ -304,6 +304,52 @@ internal static unsafe class OrtOrder
     }
 
     /// <summary>
+    /// 2-D ConvTranspose as ORT's CPU kernel computes it (<see cref="OrtCpuMath.ConvTransposeElement"/>); W is taken as a
+    /// graph value (as in a QDQ graph), so MlasGemm sees A transposed.
+    /// </summary>
+    public static float[] ConvTranspose(OpContext context, OnnxNode node, float[] x, float[] w, float[]? bias, NnGeometry g)
+    {
+        int outPerGroup = g.OutChannels / g.Group;
+        int kernelDim = outPerGroup * g.KH * g.KW, inSpatial = g.InH * g.InW, k = g.Channels / g.Group;
+        int[] plan = PlanFor(node, $"convtranspose {kernelDim} {inSpatial} {k}", () => MlasPlan.ForGemm(kernelDim, inSpatial, k, true, false, 1f, 0f));
+        var y = new float[g.OutputElements];
+        if (y.Length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(ConvTransposeKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, NnGeometry, ArrayView<int>, ArrayView<float>>(MlasKernels.ConvTranspose));
+            using var xb = NnDevice.Up(acc, x);
+            using var wb = NnDevice.Up(acc, w);
+            using var bb = NnDevice.Up(acc, bias);
+            using var pb = NnDevice.Up(acc, plan);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            kernel(y.Length, xb.View, wb.View, bb.View, bias is null ? 0 : 1, g, pb.View, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        fixed (float* px = x, pw = w)
+        fixed (int* pp = plan)
+        {
+            var xs = new PointerSource(px);
+            var ws = new PointerSource(pw);
+            var ps = new PointerIntSource(pp);
+            for (long i = 0; i < y.Length; i++)
+            {
+                float v = OrtCpuMath.ConvTransposeElement(xs, ws, ps, g, i);
+                y[i] = bias is null ? v : SysNoise.Kernels.Numerics.StrictFloat.Add(v, bias[(int)(i / g.OutSpatial % g.OutChannels)]);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>
     /// Which MlasPool kernel ORT runs an AveragePool with (pooling.cpp MlasPool): null where this mode does not emulate
     /// it (3-D, dilations, or the global case, which GlobalAveragePool's rule covers only as its own op).
     /// </summary>
@@ -448,4 +494,6 @@ internal static unsafe class OrtOrder
     private static class ErfKey;
 
     private static class AveragePoolKey;
+
+    private static class ConvTransposeKey;
 }
