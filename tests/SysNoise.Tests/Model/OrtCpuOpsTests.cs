@@ -36,10 +36,13 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
     public void AveragePoolMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(PoolCases(new Random(RandomImages.RunSeed ^ 0xa7e0)));
 
     [Fact]
+    public void SigmoidAndBatchNormalizationMatchOnnxRuntimeBitForBit() => CheckAgainstOrt(SigmoidAndBatchNormCases(new Random(RandomImages.RunSeed ^ 0xb7a1)));
+
+    [Fact]
     public void CpuAcceleratorMatchesHost()
     {
         var rng = new Random(RandomImages.RunSeed ^ 0x51a3);
-        CheckDevice(fixture.CpuSimulator, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng)]);
+        CheckDevice(fixture.CpuSimulator, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng), .. SigmoidAndBatchNormCases(rng)]);
     }
 
     [Fact]
@@ -52,11 +55,11 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
         }
 
         var rng = new Random(RandomImages.RunSeed ^ 0x51a4);
-        CheckDevice(fixture.Cuda, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng)]);
+        CheckDevice(fixture.Cuda, [.. SoftmaxCases(rng), .. ErfCases(rng), .. ReduceCases(rng), .. PowCases(rng), .. PoolCases(rng), .. SigmoidAndBatchNormCases(rng)]);
     }
 
     /// <summary>One op on x·1; <paramref name="Exponent"/> adds a one-element initializer "e" as the op's second input.</summary>
-    internal sealed record OpCase(string Label, string Op, int Opset, float[] X, int[] Shape, (string Name, object Value)[] Attributes, float? Exponent = null)
+    internal sealed record OpCase(string Label, string Op, int Opset, float[] X, int[] Shape, (string Name, object Value)[] Attributes, float? Exponent = null, TinyOnnx.Initializer[]? Parameters = null)
     {
         public override string ToString() => $"{Label}: {Op}[{string.Join("x", Shape)}] opset {Opset}";
 
@@ -68,6 +71,12 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
             {
                 initializers.Add(new TinyOnnx.Initializer("e", [], [e]));
                 inputs.Add("e");
+            }
+
+            foreach (TinyOnnx.Initializer parameter in Parameters ?? [])
+            {
+                initializers.Add(parameter);
+                inputs.Add(parameter.Name);
             }
 
             long?[] dims = Shape.Select(d => (long?)d).ToArray();
@@ -292,6 +301,31 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
             cases.Add(Pool(rng, "3x1 s(2,1)", [1, 3, 11, 6], [3, 1], [2, 1], [1, 0, 1, 0], include));
             cases.Add(Pool(rng, "1-D k3 p1", [1, 3, 20], [3], [1], [1, 1], include));
             cases.Add(Pool(rng, "1-D k4 s2 p2", [2, 2, 17], [4], [2], [2, 1], include));
+        }
+
+        return cases;
+    }
+
+    /// <summary>
+    /// Sigmoid (MLAS's FMA3 rational logistic: lengths through the 8-wide loop and the masked tail, values past the ±18
+    /// clamps, ±0, ±∞, NaN) and inference BatchNormalization (ORT's unfused x·a + b with a = (1/√(var+ε))·scale).
+    /// </summary>
+    private static List<OpCase> SigmoidAndBatchNormCases(Random rng)
+    {
+        var special = new List<float> { 0f, -0f, 18f, -18f, 18.5f, -25f, float.PositiveInfinity, float.NegativeInfinity, float.NaN, 1e-30f, -1e-40f };
+        special.AddRange(Normal(rng, 189, 8));
+        var cases = new List<OpCase>
+        {
+            new("normal ×4", "Sigmoid", 13, Normal(rng, 7, 4), [7], []),
+            new("normal ×4", "Sigmoid", 13, Normal(rng, 1003, 4), [1003], []),
+            new("special", "Sigmoid", 13, [.. special], [special.Count], []),
+        };
+        foreach (int[] shape in new[] { new[] { 2, 5, 7, 3 }, [1, 16, 9, 9], [3, 4, 10] })
+        {
+            int c = shape[1];
+            float[] variance = Normal(rng, c, 2).Select(v => (v * v) + 1e-3f).ToArray();
+            cases.Add(new OpCase("inference", "BatchNormalization", 13, Normal(rng, Count(shape), 3), shape, [],
+                Parameters: [new("scale", [c], Normal(rng, c, 1)), new("bias", [c], Normal(rng, c, 1)), new("mean", [c], Normal(rng, c, 1)), new("var", [c], variance)]));
         }
 
         return cases;

@@ -108,6 +108,20 @@ public sealed class QdqOrtParityTests(ITestOutputHelper output)
         Assert.True(differing == 0, $"{name}: {differing} of {ort.Length} outputs differ\n{Reproduce}");
     }
 
+    /// <summary>
+    /// PP-OCRv4's text detector (opset 11, so no QDQ rewrite; the float graph with its weights as initializers) in this
+    /// mode at 64×96: every value compared with ORT, measured.
+    /// </summary>
+    [Fact]
+    public void OcrDetectorFloatGraphAgainstOnnxRuntime()
+    {
+        ZooModel zoo = ModelCache.Get("ppocrv4_det");
+        OnnxModel model = OnnxLoader.Load(ModelCache.PathOf(zoo));
+        var inputs = new Dictionary<string, Tensor> { [model.Graph.Inputs[0].Name] = ModelInputs.Images(zoo.Kind, [1, 3, 64, 96], ModelInputs.SeedFor(zoo.Name) + 100) };
+        QdqOrtDiagnostics.Report report = QdqOrtDiagnostics.Compare(new OnnxSession(model, QdqOptions), model, File.ReadAllBytes(ModelCache.PathOf(zoo)), inputs);
+        output.WriteLine($"seed {RandomImages.RunSeed} ppocrv4_det (float) 64×96: {report}");
+    }
+
     private static (OnnxModel Model, QdqPipeline Qdq, Random Rng) Prepare(string name)
     {
         OnnxModel model = OnnxLoader.Load(Path.Combine(TestPaths.Repository, "models", "fashion", name + ".onnx"));

@@ -95,4 +95,15 @@ public static class MlasKernels
         float v = OrtCpuMath.ConvTransposeElement(new ViewSource(x), new ViewSource(w), new ViewIntSource(plan), g, i);
         y[i] = hasBias != 0 ? StrictFloat.Add(v, bias[(int)(i / g.OutSpatial % g.OutChannels)]) : v;
     }
+
+    /// <summary>MLAS's FMA3 logistic (<see cref="OrtCpuMath.Logistic"/>). Index: element.</summary>
+    public static void Logistic(Index1D i, ArrayView<float> x, ArrayView<float> y) => y[i] = OrtCpuMath.Logistic(x[i]);
+
+    /// <summary>ORT's inference BatchNormalization: x·a + b (<see cref="OrtCpuMath.BatchNormValue"/>); parameter (i / inner) mod channels. Index: element.</summary>
+    public static void BatchNorm(Index1D index, ArrayView<float> x, ArrayView<float> a, ArrayView<float> b, int inner, int channels, ArrayView<float> y)
+    {
+        long i = index.X;
+        int c = (int)(i / inner % channels);
+        y[i] = OrtCpuMath.BatchNormValue(x[i], a[c], b[c]);
+    }
 }

@@ -437,6 +437,59 @@ public static class OrtCpuMath
         return y;
     }
 
+    // MlasLogisticConstants (onnxruntime/core/mlas/lib/logistic.cpp).
+    private const float LogisticLowerRange = -18f;
+    private const float LogisticUpperRange = 18f;
+    private const float LogisticAlpha9 = 4.37031012579801e-11f;
+    private const float LogisticAlpha7 = 1.15627324459942e-07f;
+    private const float LogisticAlpha5 = 6.08574864600143e-05f;
+    private const float LogisticAlpha3 = 8.51377133304701e-03f;
+    private const float LogisticAlpha1 = 2.48287947061529e-01f;
+    private const float LogisticBeta10 = 6.10247389755681e-13f;
+    private const float LogisticBeta8 = 5.76102136993427e-09f;
+    private const float LogisticBeta6 = 6.29106785017040e-06f;
+    private const float LogisticBeta4 = 1.70198817374094e-03f;
+    private const float LogisticBeta2 = 1.16817656904453e-01f;
+    private const float LogisticBeta0 = 9.93151921023180e-01f;
+
+    /// <summary>
+    /// Sigmoid as MlasComputeLogisticF32KernelFma3 (mlas/lib/x86_64/LogisticKernelFma3.S; platform.cpp's AVX2 branch,
+    /// kept on AVX-512): x clamped to [−18, 18] (MAXPS/MINPS with x second: NaN stays), x² rounded, p and q fma chains in
+    /// x² (alpha_9..alpha_1, beta_10..beta_0), p·x, (p·x)/q + 0.5, then max(+0, ·) (MAXPS, the sum second).
+    /// </summary>
+    public static float Logistic(float x)
+    {
+        x = MinPs(LogisticUpperRange, MaxPs(LogisticLowerRange, x));
+        float square = StrictFloat.Mul(x, x);
+        float p = Fma(square, LogisticAlpha9, LogisticAlpha7);
+        p = Fma(square, p, LogisticAlpha5);
+        p = Fma(square, p, LogisticAlpha3);
+        p = Fma(square, p, LogisticAlpha1);
+        float q = Fma(square, LogisticBeta10, LogisticBeta8);
+        q = Fma(square, q, LogisticBeta6);
+        q = Fma(square, q, LogisticBeta4);
+        q = Fma(square, q, LogisticBeta2);
+        q = Fma(square, q, LogisticBeta0);
+        float r = StrictFloat.Add(StrictFloat.Mul(x, p) / q, 0.5f);
+        return MaxPs(0f, r);
+    }
+
+    /// <summary>
+    /// Inference BatchNormalization's per-channel factors as onnxruntime/core/providers/cpu/nn/batch_norm.h forms them
+    /// with Eigen (no FMA in that build): inv_std = 1/√(var + ε), a = inv_std·scale, b = B − mean·a; y = x·a + b.
+    /// Host only (per-channel factors before the kernel runs).
+    /// </summary>
+    public static (float A, float B) BatchNormFold(float scale, float bias, float mean, float variance, float epsilon)
+    {
+        float invStd = 1f / MathF.Sqrt(StrictFloat.Add(variance, epsilon));
+        float a = StrictFloat.Mul(invStd, scale);
+        return (a, StrictFloat.Add(bias, -StrictFloat.Mul(mean, a)));
+    }
+
+    /// <summary>y = x·a + b, two roundings (Eigen's Y = X·new_scale + new_bias).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float BatchNormValue(float x, float a, float b) => StrictFloat.Add(StrictFloat.Mul(x, a), b);
+
     private static float HalfSum<TS>(TS x, long start, long stride, int length, float negativeMaximum, int lane)
         where TS : struct, IFloatSource
         => StrictFloat.Add(LaneSum(x, start, stride, length, negativeMaximum, lane), LaneSum(x, start, stride, length, negativeMaximum, lane + 8));

@@ -274,6 +274,67 @@ internal static unsafe class OrtOrder
         return y;
     }
 
+    /// <summary>Sigmoid element by element as MLAS's FMA3 logistic kernel (<see cref="OrtCpuMath.Logistic"/>).</summary>
+    public static float[] Logistic(OpContext context, float[] x)
+    {
+        var y = new float[x.Length];
+        if (y.Length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(LogisticKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MlasKernels.Logistic));
+            using var xb = NnDevice.Up(acc, x);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            kernel(y.Length, xb.View, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = OrtCpuMath.Logistic(x[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>Inference BatchNormalization with ORT's factors: y = x·a + b, two roundings (<see cref="OrtCpuMath.BatchNormValue"/>).</summary>
+    public static float[] BatchNorm(OpContext context, float[] x, float[] a, float[] b, int inner, int channels)
+    {
+        var y = new float[x.Length];
+        if (y.Length == 0)
+        {
+            return y;
+        }
+
+        if (context.Ilgpu is { } device)
+        {
+            Accelerator acc = device.Accelerator;
+            var kernel = device.GetOrLoadKernel(typeof(BatchNormKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, int, int, ArrayView<float>>(MlasKernels.BatchNorm));
+            using var xb = NnDevice.Up(acc, x);
+            using var ab = NnDevice.Up(acc, a);
+            using var bb = NnDevice.Up(acc, b);
+            using var yb = acc.Allocate1D<float>(y.Length);
+            kernel(y.Length, xb.View, ab.View, bb.View, inner, channels, yb.View);
+            acc.Synchronize();
+            yb.CopyToCPU(y);
+            return y;
+        }
+
+        for (long i = 0; i < x.Length; i++)
+        {
+            int c = (int)(i / inner % channels);
+            y[i] = OrtCpuMath.BatchNormValue(x[i], a[c], b[c]);
+        }
+
+        return y;
+    }
+
     /// <summary>Erf element by element as MLAS's FMA3 kernel (<see cref="OrtCpuMath.Erf"/>).</summary>
     public static float[] Erf(OpContext context, float[] x)
     {
@@ -496,4 +557,8 @@ internal static unsafe class OrtOrder
     private static class AveragePoolKey;
 
     private static class ConvTransposeKey;
+
+    private static class LogisticKey;
+
+    private static class BatchNormKey;
 }

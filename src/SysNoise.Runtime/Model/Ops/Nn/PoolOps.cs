@@ -199,6 +199,17 @@ public sealed class BatchNormalizationOp : IOnnxOperator
 
         int pc = spatial ? channels : channels * inner;
         int pi = spatial ? inner : 1;
+        if (OrtOrder.Applies(context) && !training)
+        {
+            // ORT's batch_norm.h (Eigen, no FMA): inv_std = 1/√(var + ε), a = inv_std·scale, b = B − mean·a, y = x·a + b.
+            for (int i = 0; i < paramCount; i++)
+            {
+                (a[i], b[i]) = OrtCpuMath.BatchNormFold(scale.Data[i], bias.Data[i], meanUsed[i], varUsed[i], epsilon);
+            }
+
+            return [new Tensor<float>(OrtOrder.BatchNorm(context, x.Data, a, b, pi, pc), x.Shape), .. extra.Take(Math.Max(0, node.Outputs.Count - 1))];
+        }
+
         Tensor<float> y = context.Ilgpu is { } device
             ? new Tensor<float>(NnDevice.BatchNorm(device, x.Data, a, b, pi, pc), x.Shape)
             : Host(context, x, a, b, pc, pi);
