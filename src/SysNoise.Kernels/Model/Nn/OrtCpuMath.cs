@@ -5,9 +5,11 @@ using SysNoise.Kernels.Numerics;
 namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
-/// The non-GEMM float ops of ONNX Runtime 1.31's CPU provider (x86-64 with AVX-512F, one intra-op thread) for the
-/// OnnxRuntimeCpu accumulation mode, shared by the host loops and the ILGPU kernels (<see cref="MlasKernels"/>): MLAS's softmax (max, exp polynomial, 16-lane sum, multiply by the reciprocal),
-/// MLAS's FMA3 erf, and Eigen's SSE sum behind ReduceMean. No Math.*: every rounding is one StrictFloat operation.
+/// The other float ops of ONNX Runtime 1.31's CPU provider (x86-64 with AVX-512F, one intra-op thread) for the
+/// OnnxRuntimeCpu accumulation mode, shared by the host loops and the ILGPU kernels (<see cref="MlasKernels"/>):
+/// MLAS's softmax (max, exp polynomial, 16-lane sum, times the reciprocal), FMA3 erf and logistic kernels, pooling
+/// kernels, Eigen's SSE sum behind ReduceMean/ReduceSum, ConvTranspose's GEMM + Col2im, BatchNormalization's unfused
+/// form. Every rounding is one IEEE operation (StrictFloat for add, mul and fma; no Math.* in what the kernels call).
 /// </summary>
 public static class OrtCpuMath
 {

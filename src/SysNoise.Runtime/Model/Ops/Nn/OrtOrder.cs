@@ -12,6 +12,8 @@ namespace SysNoise.Runtime.Model.Ops.Nn;
 /// <see cref="AccumulationOrder.OnnxRuntimeCpu"/> for Conv, Gemm, MatMul and GlobalAveragePool: each node's MLAS plan
 /// (<see cref="MlasPlan"/>) is computed once per node and input shape and consumed by <see cref="MlasMath"/>, on the
 /// host (<see cref="MlasHost"/>, vectorised over output columns) or in <see cref="MlasKernels"/> on an ILGPU device.
+/// ConvTranspose reuses the SGEMM plan; Softmax, Erf, Sigmoid, ReduceMean/ReduceSum, AveragePool and BatchNormalization
+/// follow <see cref="OrtCpuMath"/> (host loops here, the same helpers in <see cref="MlasKernels"/>).
 /// </summary>
 internal static unsafe class OrtOrder
 {
