@@ -38,6 +38,31 @@ public sealed class OrtCpuOpsTests(ITestOutputHelper output, NnKernelTests.Accel
     [Fact]
     public void SigmoidAndBatchNormalizationMatchOnnxRuntimeBitForBit() => CheckAgainstOrt(SigmoidAndBatchNormCases(new Random(RandomImages.RunSeed ^ 0xb7a1)));
 
+    /// <summary>Host loops split rows, planes or elements over threads above 2^16 operations: 1 and 2 threads agree.</summary>
+    [Fact]
+    public void ThreadCountDoesNotChangeBits()
+    {
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        var rng = new Random(RandomImages.RunSeed ^ 0x7778);
+        float[] wide = Normal(rng, 80 * 1000, 3);
+        List<OpCase> cases =
+        [
+            Softmax("large", wide, [80, 1000]),
+            new("large", "Erf", 13, wide, [wide.Length], []),
+            new("large", "Sigmoid", 13, wide, [wide.Length], []),
+            Reduce("large", "ReduceMean", wide, [80, 1000], [1]),
+            Pool(rng, "large 3x3 s1 p1", [1, 8, 100, 100], [3, 3], [1, 1], [1, 1, 1, 1], false),
+        ];
+        foreach (OpCase c in cases)
+        {
+            Tensor<float> one = RunOurs(c, HostDevice.Shared, OrtOptions with { Threads = 1 });
+            Tensor<float> two = RunOurs(c, HostDevice.Shared, OrtOptions with { Threads = 2 });
+            Assert.True(QdqOrtDiagnostics.SameBits(one, two), $"{c}: 1 vs 2 threads differ\n{Reproduce}");
+        }
+
+        output.WriteLine($"{cases.Count} cases: 1 and 2 threads bit-identical");
+    }
+
     [Fact]
     public void CpuAcceleratorMatchesHost()
     {

@@ -54,7 +54,7 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
     {
         output.WriteLine($"seed {RandomImages.RunSeed}");
         var rng = new Random(RandomImages.RunSeed ^ 0x7777);
-        foreach (NnCase c in ConvCases(rng, 1).Concat(GemmCases(rng, 1)))
+        foreach (NnCase c in ConvCases(rng, 1).Concat(GemmCases(rng, 1)).Concat(ConvTransposeCases(rng)))
         {
             Tensor[] one = c.RunSysNoise(threads: 1, options: OrtOrderOptions);
             Tensor[] two = c.RunSysNoise(threads: 2, options: OrtOrderOptions);

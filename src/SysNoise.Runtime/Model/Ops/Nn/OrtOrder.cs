@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
+using SysNoise.Kernels;
 using SysNoise.Kernels.Model.Nn;
 using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.Model.Execution;
@@ -18,6 +19,9 @@ namespace SysNoise.Runtime.Model.Ops.Nn;
 internal static unsafe class OrtOrder
 {
     private static readonly ConditionalWeakTable<OnnxNode, CachedPlan> Plans = new();
+
+    /// <summary>Below this many element operations a host loop runs on the calling thread.</summary>
+    private const long ParallelWork = 1 << 16;
 
     public static bool Applies(OpContext context) => context.Options.Accumulation == AccumulationOrder.OnnxRuntimeCpu;
 
@@ -224,20 +228,25 @@ internal static unsafe class OrtOrder
             return y;
         }
 
+        // Rows are independent, so splitting them over threads keeps every bit.
         fixed (float* px = x)
         {
-            var source = new PointerSource(px);
-            for (int r = 0; r < rows; r++)
+            nint xa = (nint)px;
+            HostParallel.ForRanges(rows, (long)rows * length, ParallelWork, context.Threads, 4, (first, end) =>
             {
-                long start = ((long)(r / stride) * length * stride) + (r % stride);
-                float negativeMaximum = -OrtCpuMath.SoftmaxMaximum(source, start, stride, length);
-                float reciprocal = 1f / OrtCpuMath.SoftmaxSum(source, start, stride, length, negativeMaximum);
-                for (int k = 0; k < length; k++)
+                var source = new PointerSource((float*)xa);
+                for (int r = first; r < end; r++)
                 {
-                    long i = start + ((long)k * stride);
-                    y[i] = OrtCpuMath.SoftmaxValue(x[i], negativeMaximum, reciprocal);
+                    long start = ((long)(r / stride) * length * stride) + (r % stride);
+                    float negativeMaximum = -OrtCpuMath.SoftmaxMaximum(source, start, stride, length);
+                    float reciprocal = 1f / OrtCpuMath.SoftmaxSum(source, start, stride, length, negativeMaximum);
+                    for (int k = 0; k < length; k++)
+                    {
+                        long i = start + ((long)k * stride);
+                        y[i] = OrtCpuMath.SoftmaxValue(x[i], negativeMaximum, reciprocal);
+                    }
                 }
-            }
+            });
         }
 
         return y;
@@ -266,11 +275,15 @@ internal static unsafe class OrtOrder
 
         fixed (float* px = x)
         {
-            var source = new PointerSource(px);
-            for (int r = 0; r < rows; r++)
+            nint xa = (nint)px;
+            HostParallel.ForRanges(rows, (long)rows * length, ParallelWork, context.Threads, 4, (first, end) =>
             {
-                y[r] = OrtCpuMath.EigenRow(source, (long)r * length, length, mean);
-            }
+                var source = new PointerSource((float*)xa);
+                for (int r = first; r < end; r++)
+                {
+                    y[r] = OrtCpuMath.EigenRow(source, (long)r * length, length, mean);
+                }
+            });
         }
 
         return y;
@@ -297,10 +310,13 @@ internal static unsafe class OrtOrder
             return y;
         }
 
-        for (int i = 0; i < x.Length; i++)
+        HostParallel.ForRanges(x.Length, x.Length, ParallelWork, context.Threads, 4, (first, end) =>
         {
-            y[i] = OrtCpuMath.Logistic(x[i]);
-        }
+            for (int i = first; i < end; i++)
+            {
+                y[i] = OrtCpuMath.Logistic(x[i]);
+            }
+        });
 
         return y;
     }
@@ -328,11 +344,14 @@ internal static unsafe class OrtOrder
             return y;
         }
 
-        for (long i = 0; i < x.Length; i++)
+        HostParallel.ForRanges(x.Length, x.Length, ParallelWork, context.Threads, 4, (first, end) =>
         {
-            int c = (int)(i / inner % channels);
-            y[i] = OrtCpuMath.BatchNormValue(x[i], a[c], b[c]);
-        }
+            for (int i = first; i < end; i++)
+            {
+                int c = i / inner % channels;
+                y[i] = OrtCpuMath.BatchNormValue(x[i], a[c], b[c]);
+            }
+        });
 
         return y;
     }
@@ -358,10 +377,13 @@ internal static unsafe class OrtOrder
             return y;
         }
 
-        for (int i = 0; i < x.Length; i++)
+        HostParallel.ForRanges(x.Length, x.Length, ParallelWork, context.Threads, 4, (first, end) =>
         {
-            y[i] = OrtCpuMath.Erf(x[i]);
-        }
+            for (int i = first; i < end; i++)
+            {
+                y[i] = OrtCpuMath.Erf(x[i]);
+            }
+        });
 
         return y;
     }
@@ -399,14 +421,19 @@ internal static unsafe class OrtOrder
         fixed (float* px = x, pw = w)
         fixed (int* pp = plan)
         {
-            var xs = new PointerSource(px);
-            var ws = new PointerSource(pw);
-            var ps = new PointerIntSource(pp);
-            for (long i = 0; i < y.Length; i++)
+            nint xa = (nint)px, wa = (nint)pw, pa = (nint)pp;
+            int count = checked((int)y.Length);
+            HostParallel.ForRanges(count, (long)count * g.KernelSpatial * k, ParallelWork, context.Threads, 4, (first, end) =>
             {
-                float v = OrtCpuMath.ConvTransposeElement(xs, ws, ps, g, i);
-                y[i] = bias is null ? v : SysNoise.Kernels.Numerics.StrictFloat.Add(v, bias[(int)(i / g.OutSpatial % g.OutChannels)]);
-            }
+                var xs = new PointerSource((float*)xa);
+                var ws = new PointerSource((float*)wa);
+                var ps = new PointerIntSource((int*)pa);
+                for (int i = first; i < end; i++)
+                {
+                    float v = OrtCpuMath.ConvTransposeElement(xs, ws, ps, g, i);
+                    y[i] = bias is null ? v : SysNoise.Kernels.Numerics.StrictFloat.Add(v, bias[i / g.OutSpatial % g.OutChannels]);
+                }
+            });
         }
 
         return y;
@@ -456,19 +483,23 @@ internal static unsafe class OrtOrder
 
         fixed (float* px = x)
         {
-            var source = new PointerSource(px);
+            nint xa = (nint)px;
             int planes = g.Batch * g.Channels;
-            long o = 0;
-            for (int p = 0; p < planes; p++)
+            HostParallel.ForRanges(planes, (long)planes * g.OutSpatial * g.KernelSpatial, ParallelWork, context.Threads, 4, (first, end) =>
             {
-                for (int oh = 0; oh < g.OutH; oh++)
+                var source = new PointerSource((float*)xa);
+                for (int p = first; p < end; p++)
                 {
-                    for (int ow = 0; ow < g.OutW; ow++, o++)
+                    long o = (long)p * g.OutSpatial;
+                    for (int oh = 0; oh < g.OutH; oh++)
                     {
-                        y[o] = OrtCpuMath.AveragePool(source, (long)p * g.InSpatial, g, kernel, includePad, oh, ow);
+                        for (int ow = 0; ow < g.OutW; ow++, o++)
+                        {
+                            y[o] = OrtCpuMath.AveragePool(source, (long)p * g.InSpatial, g, kernel, includePad, oh, ow);
+                        }
                     }
                 }
-            }
+            });
         }
 
         return y;
