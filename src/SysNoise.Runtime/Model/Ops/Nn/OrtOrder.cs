@@ -99,11 +99,13 @@ internal static unsafe class OrtOrder
     /// (element (k, col) at bOffsets[b] + k·bRow + col·bCol). foldRows: ORT multiplies all batches as one GEMM;
     /// vectorRows: a 1-D operand, which ORT multiplies one row at a time (M = 1).
     /// </summary>
-    public static float[] MatMul(OpContext context, OnnxNode node, float[] a, float[] b, float[]? c, long[] aOffsets, long[] bOffsets, MatMulGeometry g, bool transA, bool transB, bool foldRows, bool vectorRows = false)
+    public static float[] MatMul(OpContext context, OnnxNode node, float[] a, float[] b, float[]? c, long[] aOffsets, long[] bOffsets, MatMulGeometry g, bool transA, bool transB, bool foldRows, bool vectorRows = false, bool packedB = false)
     {
         int planM = vectorRows ? 1 : foldRows ? g.Batches * g.M : g.M;
         float betaForPlan = c is null ? 0f : g.Beta;
-        int[] plan = PlanFor(node, $"gemm {planM} {g.N} {g.K} {transA} {transB} {g.Alpha} {betaForPlan}", () => MlasPlan.ForGemm(planM, g.N, g.K, transA, transB, g.Alpha, betaForPlan));
+        int[] plan = packedB
+            ? PlanFor(node, $"packed {g.N} {g.K}", () => MlasPlan.ForPackedGemm(g.N, g.K))
+            : PlanFor(node, $"gemm {planM} {g.N} {g.K} {transA} {transB} {g.Alpha} {betaForPlan}", () => MlasPlan.ForGemm(planM, g.N, g.K, transA, transB, g.Alpha, betaForPlan));
         int batches = Math.Max(1, g.Batches);
         var y = new float[(long)batches * g.M * g.N];
         if (y.Length == 0)
@@ -389,14 +391,16 @@ internal static unsafe class OrtOrder
     }
 
     /// <summary>
-    /// 2-D ConvTranspose as ORT's CPU kernel computes it (<see cref="OrtCpuMath.ConvTransposeElement"/>); W is taken as a
-    /// graph value (as in a QDQ graph), so MlasGemm sees A transposed.
+    /// 2-D ConvTranspose as ORT's CPU kernel computes it (<see cref="OrtCpuMath.ConvTransposeElement"/>): MlasGemm sees
+    /// A transposed when W is a graph value (as in a QDQ graph), and not when ORT prepacked a constant W
+    /// (conv_transpose.cc PrePack stores it transposed).
     /// </summary>
     public static float[] ConvTranspose(OpContext context, OnnxNode node, float[] x, float[] w, float[]? bias, NnGeometry g)
     {
         int outPerGroup = g.OutChannels / g.Group;
         int kernelDim = outPerGroup * g.KH * g.KW, inSpatial = g.InH * g.InW, k = g.Channels / g.Group;
-        int[] plan = PlanFor(node, $"convtranspose {kernelDim} {inSpatial} {k}", () => MlasPlan.ForGemm(kernelDim, inSpatial, k, true, false, 1f, 0f));
+        bool transA = !context.IsConstant(node.Inputs[1]);
+        int[] plan = PlanFor(node, $"convtranspose {kernelDim} {inSpatial} {k} {transA}", () => MlasPlan.ForGemm(kernelDim, inSpatial, k, transA, false, 1f, 0f));
         var y = new float[g.OutputElements];
         if (y.Length == 0)
         {
