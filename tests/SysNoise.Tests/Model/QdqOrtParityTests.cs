@@ -131,6 +131,26 @@ public sealed class QdqOrtParityTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// The zoo's float ResNet-18 and MobileNetV2 (224×224, weights as constant initializers: ORT packs the classifier's
+    /// Gemm weights) in this mode: ORT's output bits.
+    /// </summary>
+    [Theory]
+    [InlineData("resnet18")]
+    [InlineData("mobilenet_v2")]
+    public void ZooFloatGraphIsOnnxRuntimeBitForBit(string name)
+    {
+        ZooModel zoo = ModelCache.Get(name);
+        OnnxModel model = OnnxLoader.Load(ModelCache.PathOf(zoo));
+        var inputs = new Dictionary<string, Tensor> { [model.Graph.Inputs[0].Name] = ModelInputs.Images(zoo.Kind, zoo.Shape, ModelInputs.SeedFor(name) + 100) };
+        string outputName = model.Graph.Outputs[0].Name;
+        var ours = (Tensor<float>)new OnnxSession(model, QdqOptions).Run(inputs)[outputName];
+        var ort = (Tensor<float>)OrtOracle.Run(File.ReadAllBytes(ModelCache.PathOf(zoo)), inputs)[outputName];
+        int differing = ours.Data.Zip(ort.Data).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+        output.WriteLine($"{name} (float): {differing} of {ort.Length} outputs differ from ORT_DISABLE_ALL");
+        Assert.True(differing == 0, $"{name} (float): {differing} of {ort.Length} outputs differ\n{Reproduce}");
+    }
+
     private static (OnnxModel Model, QdqPipeline Qdq, Random Rng) Prepare(string name)
     {
         OnnxModel model = OnnxLoader.Load(Path.Combine(TestPaths.Repository, "models", "fashion", name + ".onnx"));
