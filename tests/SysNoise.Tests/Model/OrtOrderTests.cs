@@ -27,10 +27,16 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
     public void GlobalAveragePoolMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(PoolCases(new Random(RandomImages.RunSeed ^ 0x9001)));
 
     [Fact]
+    public void PrepackedGemmAndMatMulMatchOnnxRuntimeBitForBit() => CheckAgainstOrt(PackedCases(new Random(RandomImages.RunSeed ^ 0x9acb)));
+
+    [Fact]
+    public void ConvTransposeMatchesOnnxRuntimeBitForBit() => CheckAgainstOrt(ConvTransposeCases(new Random(RandomImages.RunSeed ^ 0xc7a5)));
+
+    [Fact]
     public void CpuAcceleratorMatchesHost()
     {
         var rng = new Random(RandomImages.RunSeed ^ 0x51a1);
-        CheckDevice(fixture.CpuSimulator, [.. ConvCases(rng, 2), .. GemmCases(rng, 2), .. PoolCases(rng)]);
+        CheckDevice(fixture.CpuSimulator, [.. ConvCases(rng, 2), .. GemmCases(rng, 2), .. PoolCases(rng), .. ConvTransposeCases(rng), .. PackedCases(rng)]);
     }
 
     [Fact]
@@ -43,7 +49,7 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
         }
 
         var rng = new Random(RandomImages.RunSeed ^ 0x51a2);
-        CheckDevice(fixture.Cuda, [.. ConvCases(rng, 1), .. GemmCases(rng, 1), .. PoolCases(rng)]);
+        CheckDevice(fixture.Cuda, [.. ConvCases(rng, 1), .. GemmCases(rng, 1), .. PoolCases(rng), .. ConvTransposeCases(rng), .. PackedCases(rng)]);
     }
 
     [Fact]
@@ -51,7 +57,7 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
     {
         output.WriteLine($"seed {RandomImages.RunSeed}");
         var rng = new Random(RandomImages.RunSeed ^ 0x7777);
-        foreach (NnCase c in ConvCases(rng, 1).Concat(GemmCases(rng, 1)))
+        foreach (NnCase c in ConvCases(rng, 1).Concat(GemmCases(rng, 1)).Concat(ConvTransposeCases(rng)))
         {
             Tensor[] one = c.RunSysNoise(threads: 1, options: OrtOrderOptions);
             Tensor[] two = c.RunSysNoise(threads: 2, options: OrtOrderOptions);
@@ -65,7 +71,7 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
         int sequentialDiffers = 0;
         foreach (NnCase c in cases)
         {
-            var inputs = c.Inputs.ToDictionary(i => i.Name, i => (Tensor)i.Tensor);
+            var inputs = c.Inputs.Where(i => !i.Initializer).ToDictionary(i => i.Name, i => (Tensor)i.Tensor);
             var ort = (Tensor<float>)OrtOracle.Run(c.ToModel(), inputs)["y0"];
             var ours = (Tensor<float>)c.RunSysNoise(threads: 2, options: OrtOrderOptions)[0];
             var sequential = (Tensor<float>)c.RunSysNoise(threads: 2)[0];
@@ -190,5 +196,58 @@ public sealed class OrtOrderTests(ITestOutputHelper output, NnKernelTests.Accele
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 4, 1, 3)]),
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 3, 16, 16)]),
         new("GlobalAveragePool", new Dictionary<string, object>(), [In(rng, "x", 1, 5, 13)]),
+    ];
+
+    private static NnCase ConvTranspose(Random rng, int batch, int c, int h, int w, int ocPerGroup, int k, int stride, int pad, int group, bool bias, int dilation = 1, int outputPadding = 0)
+    {
+        var inputs = new List<NnInput> { In(rng, "x", batch, c, h, w), In(rng, "w", c, ocPerGroup, k, k) };
+        if (bias)
+        {
+            inputs.Add(In(rng, "b", ocPerGroup * group));
+        }
+
+        var attributes = new Dictionary<string, object>
+        {
+            ["kernel_shape"] = new long[] { k, k },
+            ["strides"] = new long[] { stride, stride },
+            ["pads"] = new long[] { pad, pad, pad, pad },
+            ["dilations"] = new long[] { dilation, dilation },
+            ["output_padding"] = new long[] { outputPadding, outputPadding },
+            ["group"] = (long)group,
+        };
+        return new NnCase("ConvTranspose", attributes, inputs);
+    }
+
+    /// <summary>
+    /// ConvTranspose: one MlasGemm (Wᵀ·X) per image and group, Col2im in (kh, kw) order, then the bias; PP-OCR's
+    /// 2×2 stride-2 upsampling, overlapping 3×3/4×4 windows with padding and output_padding, groups, dilation, K blocks.
+    /// </summary>
+    private static List<NnCase> ConvTransposeCases(Random rng) =>
+    [
+        ConvTranspose(rng, 1, 8, 5, 5, 4, 2, 2, 0, 1, true),                       // PP-OCR DB head: 2×2 stride 2
+        ConvTranspose(rng, 1, 6, 7, 6, 5, 3, 2, 1, 1, true, outputPadding: 1),     // overlapping, output_padding
+        ConvTranspose(rng, 1, 16, 6, 6, 8, 4, 2, 1, 1, false),                     // 4×4 stride 2
+        ConvTranspose(rng, 1, 8, 5, 5, 3, 3, 1, 1, 2, true),                       // 2 groups
+        ConvTranspose(rng, 1, 4, 5, 5, 3, 3, 1, 0, 1, true, dilation: 2),          // dilation
+        ConvTranspose(rng, 1, 300, 4, 4, 4, 2, 2, 0, 1, true),                     // K = 300: K blocks
+        ConvTranspose(rng, 2, 5, 6, 6, 7, 3, 1, 1, 1, true),                       // batch 2, stride 1
+    ];
+
+    private static NnInput Constant(Random rng, string name, params int[] shape) => new(name, NnRandomCases.Random(rng, shape), Initializer: true);
+
+    /// <summary>
+    /// Constant weights, which ORT packs at load (MatMul/Gemm PrePack → MlasGemmPackB): K in fixed blocks of 256 and the
+    /// general kernel even for M = 1 or N = 1; a rank-3 constant B is not packed (the unpacked rules hold); a constant
+    /// ConvTranspose W is stored transposed (MlasGemm without Aᵀ).
+    /// </summary>
+    private static List<NnCase> PackedCases(Random rng) =>
+    [
+        new("MatMul", new Dictionary<string, object>(), [In(rng, "a", 3, 17, 300), Constant(rng, "b", 300, 40)]),    // 2 K blocks of 256
+        new("MatMul", new Dictionary<string, object>(), [In(rng, "a", 1, 64), Constant(rng, "b", 64, 10)]),          // M = 1: no M1 kernel
+        new("MatMul", new Dictionary<string, object>(), [In(rng, "a", 5, 600), Constant(rng, "b", 600, 1)]),         // N = 1: no swap
+        new("MatMul", new Dictionary<string, object>(), [In(rng, "a", 2, 3, 200), Constant(rng, "b", 2, 200, 7)]),   // rank-3 B: not packed
+        new("Gemm", new Dictionary<string, object> { ["transB"] = 1L }, [In(rng, "a", 1, 513), Constant(rng, "b", 10, 513), Constant(rng, "c", 10)]),
+        new("Gemm", new Dictionary<string, object> { ["alpha"] = 0.5f, ["beta"] = 0.75f }, [In(rng, "a", 4, 270), Constant(rng, "b", 270, 33), In(rng, "c", 4, 33)]),
+        new("ConvTranspose", new Dictionary<string, object> { ["kernel_shape"] = new long[] { 2, 2 }, ["strides"] = new long[] { 2, 2 } }, [In(rng, "x", 1, 300, 3, 5), Constant(rng, "w", 300, 4, 2, 2), Constant(rng, "b", 4)]),
     ];
 }

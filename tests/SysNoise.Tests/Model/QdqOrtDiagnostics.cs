@@ -97,7 +97,7 @@ public static class QdqOrtDiagnostics
             available.TryAdd(name, value);
         }
 
-        var context = new OpContext(session.Options);
+        var context = new OpContext(session.Options) { Constants = session.Constants };
         foreach (OnnxNode node in model.Graph.Nodes)
         {
             if (!node.Outputs.All(ort.ContainsKey) || !OpRegistry.TryGet(node.Domain, node.OpType, out IOnnxOperator? op))

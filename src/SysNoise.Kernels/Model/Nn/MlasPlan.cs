@@ -28,6 +28,9 @@ public static class MlasPlan
     private const int StrideN = 128;
     private const int StrideK = 128;
 
+    // mlas/lib/mlasi.h: MLAS_SGEMM_PACKED_STRIDEK.
+    private const int PackedStrideK = 256;
+
     /// <summary>
     /// Gemm (core/providers/cpu/math/gemm.cc: Y = broadcast C, then MlasGemm with beta, or beta 0 without C) and
     /// MatMul (matmul.cc: MlasGemmBatch, beta 0, one GEMM of <paramref name="m"/> rows per batch, or of all rows when
@@ -37,6 +40,22 @@ public static class MlasPlan
     {
         var segments = new List<int>();
         AppendSgemm(segments, m, n, k, transA, transB, transB ? k : n, n, alpha, beta, 0);
+        return Build(Math.Max(n, 1), [segments]);
+    }
+
+    /// <summary>
+    /// Gemm/MatMul whose B ORT packed at session load (a constant 2-D B: matmul.cc / gemm.cc PrePack →
+    /// GemmPackBFp32 → MlasGemmPackB): MlasSgemmPackedOperation (mlas/lib/sgemm.cpp) cuts K into fixed blocks of
+    /// MLAS_SGEMM_PACKED_STRIDEK = 256 and runs the general fma kernel on each (no M = 1 or N = 1 kernels).
+    /// </summary>
+    public static int[] ForPackedGemm(int n, int k)
+    {
+        var segments = new List<int>();
+        for (int k0 = 0; k0 < k; k0 += PackedStrideK)
+        {
+            segments.AddRange([k0, Math.Min(PackedStrideK, k - k0), Fma, 0]);
+        }
+
         return Build(Math.Max(n, 1), [segments]);
     }
 

@@ -26,6 +26,7 @@ public sealed class OnnxSession
     private readonly IReadOnlySet<string> keepFloat;
     private readonly ConcurrentBag<BufferArena> arenas = [];
     private readonly ConvFusion?[] fusions;
+    private readonly HashSet<string> constants;
     private readonly Dictionary<string, int> constantProducers;
     private readonly ElementwiseGroup?[] groups;
     private readonly HashSet<string> graphOutputs;
@@ -41,6 +42,7 @@ public sealed class OnnxSession
         operators = model.Graph.Nodes.Select(n => OpRegistry.TryGet(n.Domain, n.OpType, out IOnnxOperator op) ? op : throw new InvalidOperationException($"unsupported op {n.OpType}")).ToArray();
         keepFloat = PrecisionTransforms.FoldedParameters(model.Graph.Nodes);
         Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options, keepFloat);
+        constants = model.Graph.Initializers.Keys.Except(model.Graph.Inputs.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
         graphOutputs = new HashSet<string>(model.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
         readerCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string name in model.Graph.Nodes.SelectMany(n => n.Inputs).Where(n => n.Length > 0))
@@ -80,6 +82,9 @@ public sealed class OnnxSession
     /// <summary>The initializers as this session's precision stores them.</summary>
     public IReadOnlyDictionary<string, Tensor> Initializers { get; }
 
+    /// <summary>Initializers that are not also graph inputs: what ONNX Runtime may prepack.</summary>
+    public IReadOnlySet<string> Constants => constants;
+
     /// <summary>
     /// Runs the model. <paramref name="onValue"/>, when given, sees every value as it is produced (graph inputs and
     /// every node output, by ONNX value name): the per-layer dump. <paramref name="onNodeTimed"/>, when given, gets each
@@ -107,7 +112,7 @@ public sealed class OnnxSession
         BufferArena? arena = onValue is null && Device is HostDevice ? (arenas.TryTake(out BufferArena? a) ? a : new BufferArena()) : null;
         bool fuse = arena is not null && Options.FuseElementwise && Options.Precision == Precision.Fp32;
         bool[]? absorbed = fuse ? new bool[graph.Nodes.Count] : null;
-        var context = new OpContext(Options, Device, arena);
+        var context = new OpContext(Options, Device, arena) { Constants = constants };
         var readersLeft = new Dictionary<string, int>(readerCounts, StringComparer.Ordinal);
         var args = new List<Tensor?>(8);
         for (int i = 0; i < graph.Nodes.Count; i++)

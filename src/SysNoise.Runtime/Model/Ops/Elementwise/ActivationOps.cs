@@ -1,5 +1,7 @@
 using SysNoise.Kernels.Model.Elementwise;
+using SysNoise.Runtime.Model.Execution;
 using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Ops.Nn;
 using SysNoise.Runtime.Tensors;
 
 namespace SysNoise.Runtime.Model.Ops.Elementwise;
@@ -18,7 +20,19 @@ public sealed class LeakyReluOperator : UnaryOperator<LeakyReluOp>
     protected override LeakyReluOp Create(OnnxNode node) => new(node.Float("alpha", 0.01f));
 }
 
-public sealed class SigmoidOperator : UnaryOperator<SigmoidOp> { public override string OpType => "Sigmoid"; }
+public sealed class SigmoidOperator : IOnnxOperator
+{
+    public string OpType => "Sigmoid";
+
+    /// <summary><see cref="AccumulationOrder.OnnxRuntimeCpu"/>: float32 as ORT's MlasComputeLogistic (<see cref="OrtOrder.Logistic"/>).</summary>
+    public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor x = inputs[0]!;
+        return x.DType == DType.Float32 && OrtOrder.Applies(context)
+            ? [new Tensor<float>(OrtOrder.Logistic(context, ((Tensor<float>)x).Data), x.Shape)]
+            : [Elementwise.Unary(context, x, default(SigmoidOp), null, OpType)];
+    }
+}
 
 public sealed class HardSigmoidOperator : UnaryOperator<HardSigmoidOp>
 {

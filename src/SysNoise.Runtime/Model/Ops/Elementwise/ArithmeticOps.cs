@@ -1,5 +1,7 @@
 using SysNoise.Kernels.Model.Elementwise;
+using SysNoise.Runtime.Model.Execution;
 using SysNoise.Runtime.Model.Graph;
+using SysNoise.Runtime.Model.Ops.Nn;
 using SysNoise.Runtime.Tensors;
 
 namespace SysNoise.Runtime.Model.Ops.Elementwise;
@@ -78,6 +80,18 @@ public sealed class PowOperator : IOnnxOperator
     public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = inputs[0]!, y = inputs[1]!;
+        if (x.DType == DType.Float32 && OrtOrder.Applies(context) && y.Length == 1 && y.Rank <= x.Rank && Lanes.IsFloat(y.DType) | Lanes.IsInteger(y.DType))
+        {
+            // ORT's Pow with a one-element exponent (element_wise_ops.cc PowImpl): 2 is x·x and 3 is (x·x)·x, one
+            // rounding per product; any other exponent is std::pow, left to the default path.
+            double exponent = Lanes.ToDouble(y)[0];
+            if (exponent is 2 or 3)
+            {
+                Tensor square = Elementwise.Binary(context, x, x, default(MulOp), OpType);
+                return [exponent == 2 ? square : Elementwise.Binary(context, square, x, default(MulOp), OpType)];
+            }
+        }
+
         if (x.DType == y.DType)
         {
             return [Elementwise.Binary(context, x, y, default(PowOp), OpType)];
@@ -228,7 +242,19 @@ public sealed class TanOperator : UnaryOperator<TanOp> { public override string 
 
 public sealed class AtanOperator : UnaryOperator<AtanOp> { public override string OpType => "Atan"; }
 
-public sealed class ErfOperator : UnaryOperator<ErfOp> { public override string OpType => "Erf"; }
+public sealed class ErfOperator : IOnnxOperator
+{
+    public string OpType => "Erf";
+
+    /// <summary><see cref="AccumulationOrder.OnnxRuntimeCpu"/>: float32 erf as ORT's MlasComputeErf (<see cref="OrtOrder.Erf"/>).</summary>
+    public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
+    {
+        Tensor x = inputs[0]!;
+        return x.DType == DType.Float32 && OrtOrder.Applies(context)
+            ? [new Tensor<float>(OrtOrder.Erf(context, ((Tensor<float>)x).Data), x.Shape)]
+            : [Elementwise.Unary(context, x, default(ErfOp), null, OpType)];
+    }
+}
 
 /// <summary>IsNaN / IsInf (host: a bool per element).</summary>
 public sealed class IsNaNOperator : IOnnxOperator

@@ -151,6 +151,11 @@ public sealed class ConvTransposeOp : IOnnxOperator
         }
 
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        if (OrtOrder.Applies(context) && x.Rank == 4)
+        {
+            return [new Tensor<float>(OrtOrder.ConvTranspose(context, node, x.Data, w.Data, b?.Data, g), shape)];
+        }
+
         if (Acc16Host.Applies(context))
         {
             return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads, transpose: true), shape)];

@@ -94,7 +94,9 @@ public sealed class MatMulOp : IOnnxOperator
             bool fold = a.Rank >= 2 && b.Rank >= 2 && a.Rank >= b.Rank && Tensor.ElementCount(bb) == 1;
             bool vectorRows = a.Rank == 1 || b.Rank == 1;
             var go = new MatMulGeometry { Batches = batches, M = m, N = n, K = k, ARowStride = k, AColStride = 1, BRowStride = n, BColStride = 1, Alpha = 1f, Beta = 1f };
-            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, null, aOff, bOff, go, false, false, fold, vectorRows), [.. outShape])];
+            // A constant 2-D B is packed by ORT at load (MatMul<float>::PrePack → GemmPackBFp32).
+            bool packedB = b.Rank == 2 && context.IsConstant(node.Inputs[1]);
+            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, null, aOff, bOff, go, false, false, fold, vectorRows, packedB), [.. outShape])];
         }
 
         if (context.Ilgpu is { } device)
@@ -206,7 +208,9 @@ public sealed class GemmOp : IOnnxOperator
                 Batches = 1, M = m, N = n, K = k, ARowStride = aRow, AColStride = aCol, BRowStride = bRow, BColStride = bCol,
                 HasC = c is null ? 0 : 1, CRowStride = cRow, CColStride = cCol, Alpha = alpha, Beta = beta,
             };
-            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, c?.Data, [0], [0], go, ta, tb, false), m, n)];
+            // A constant B is packed by ORT at load (Gemm<float>::PrePack → GemmPackBFp32).
+            bool packedB = context.IsConstant(node.Inputs[1]);
+            return [new Tensor<float>(OrtOrder.MatMul(context, node, a.Data, b.Data, c?.Data, [0], [0], go, ta, tb, false, packedB: packedB), m, n)];
         }
 
         if (context.Ilgpu is { } device)

@@ -66,6 +66,14 @@ public sealed class AveragePoolOp : IOnnxOperator
         NnGeometry g = NnAttributes.Pool(node, x.Shape, context.Options, dilationsAllowed: true);
         bool includePad = node.Int("count_include_pad", 0) != 0;
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
+        // ceil_mode with count_include_pad: ORT 1.31.1 gives the default path's bits (a row-major sum over the window
+        // clipped to the input, divided by the cells inside the padded input), not MlasPool's (measured).
+        bool ceil = context.Options.CeilMode ?? node.Int("ceil_mode", 0) != 0;
+        if (OrtOrder.Applies(context) && !(ceil && includePad) && OrtOrder.PoolKernel(g, x.Rank - 2) is { } kernel)
+        {
+            return [new Tensor<float>(OrtOrder.AveragePool(context, x.Data, g, kernel, includePad), shape)];
+        }
+
         if (context.Ilgpu is { } device)
         {
             return [new Tensor<float>(NnDevice.AveragePool(device, x.Data, g, includePad), shape)];
@@ -191,6 +199,17 @@ public sealed class BatchNormalizationOp : IOnnxOperator
 
         int pc = spatial ? channels : channels * inner;
         int pi = spatial ? inner : 1;
+        if (OrtOrder.Applies(context) && !training)
+        {
+            // ORT's batch_norm.h (Eigen, no FMA): inv_std = 1/√(var + ε), a = inv_std·scale, b = B − mean·a, y = x·a + b.
+            for (int i = 0; i < paramCount; i++)
+            {
+                (a[i], b[i]) = OrtCpuMath.BatchNormFold(scale.Data[i], bias.Data[i], meanUsed[i], varUsed[i], epsilon);
+            }
+
+            return [new Tensor<float>(OrtOrder.BatchNorm(context, x.Data, a, b, pi, pc), x.Shape), .. extra.Take(Math.Max(0, node.Outputs.Count - 1))];
+        }
+
         Tensor<float> y = context.Ilgpu is { } device
             ? new Tensor<float>(NnDevice.BatchNorm(device, x.Data, a, b, pi, pc), x.Shape)
             : Host(context, x, a, b, pc, pi);

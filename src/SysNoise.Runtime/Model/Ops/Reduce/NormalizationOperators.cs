@@ -1,6 +1,7 @@
 using SysNoise.Kernels.Model.Reduce;
 using SysNoise.Runtime.Model.Graph;
 using SysNoise.Runtime.Model.Ops.Elementwise;
+using SysNoise.Runtime.Model.Ops.Nn;
 using SysNoise.Runtime.Model.Ops.Shape;
 using SysNoise.Runtime.Tensors;
 
@@ -44,6 +45,11 @@ public abstract class SoftmaxOperatorBase : IOnnxOperator
         var g = new SoftmaxGeometry(length, Math.Max(stride, 1), Log);
         switch (x.DType)
         {
+            case DType.Float32 when !Log && OrtOrder.Applies(context):
+                // ORT's MlasComputeSoftmax over each row (opset 13+ transposes the axis last, which visits the
+                // same elements in the same order as this stride).
+                return [new Tensor<float>(OrtOrder.Softmax(context, ((Tensor<float>)x).Data, rows, length, Math.Max(stride, 1)), x.Shape)];
+
             case DType.Float32 or DType.Float16:
             {
                 float[] data = Lanes.ToFloat(x);

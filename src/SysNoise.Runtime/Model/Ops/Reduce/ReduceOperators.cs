@@ -1,6 +1,7 @@
 using SysNoise.Kernels.Model.Reduce;
 using SysNoise.Runtime.Model.Graph;
 using SysNoise.Runtime.Model.Ops.Elementwise;
+using SysNoise.Runtime.Model.Ops.Nn;
 using SysNoise.Runtime.Model.Ops.Shape;
 using SysNoise.Runtime.Tensors;
 
@@ -79,8 +80,19 @@ public abstract class ReduceOperator<TOp> : IOnnxOperator
         }
 
         var plan = ReducePlan.Create(x.Shape, reduce, keepDims);
+        if (x.DType == DType.Float32 && OrtOrder.Applies(context) && OrtOrder.EigenRows(x.Shape, reduce) is { } rows && OrtCpu(context, ((Tensor<float>)x).Data, rows.Rows, rows.Length) is { } ort)
+        {
+            return [new Tensor<float>(ort, plan.OutShape)];
+        }
+
         return [Reduce(context, x, plan, default)];
     }
+
+    /// <summary>
+    /// <see cref="Execution.AccumulationOrder.OnnxRuntimeCpu"/>: the reduction of contiguous rows as ORT sums them with
+    /// Eigen (<see cref="OrtOrder.EigenRows"/>), or null where this op keeps its own order.
+    /// </summary>
+    protected virtual float[]? OrtCpu(OpContext context, float[] x, int rows, int length) => null;
 
     internal static Tensor Reduce(OpContext context, Tensor x, ReducePlan plan, TOp op)
     {
@@ -130,9 +142,16 @@ public sealed class ReduceSumOperator : ReduceOperator<ReduceSumOp>
     public override string OpType => "ReduceSum";
 
     protected override int AxesInputFrom => 13;
+
+    protected override float[]? OrtCpu(OpContext context, float[] x, int rows, int length) => OrtOrder.EigenSum(context, x, rows, length, mean: false);
 }
 
-public sealed class ReduceMeanOperator : ReduceOperator<ReduceMeanOp> { public override string OpType => "ReduceMean"; }
+public sealed class ReduceMeanOperator : ReduceOperator<ReduceMeanOp>
+{
+    public override string OpType => "ReduceMean";
+
+    protected override float[]? OrtCpu(OpContext context, float[] x, int rows, int length) => OrtOrder.EigenSum(context, x, rows, length, mean: true);
+}
 
 public sealed class ReduceMaxOperator : ReduceOperator<ReduceMaxOp> { public override string OpType => "ReduceMax"; }
 
