@@ -36,7 +36,16 @@ public sealed record EvaluationRecord : IJournalRecord
 /// Append-only journal of completed evaluations (JSON lines, flushed and fsynced per record) in the output folder.
 /// A re-run of the same command reads it and skips what is done; a torn last line (kill -9 mid-write) is ignored.
 /// </summary>
-public sealed class BenchJournal(string path, string runKey) : BenchJournal<EvaluationRecord>(path, runKey);
+public sealed class BenchJournal(string path, string runKey) : BenchJournal<EvaluationRecord>(path, runKey)
+{
+    /// <summary>
+    /// The engine build that computes the rows (the module version IDs of SysNoise.Runtime and SysNoise.Kernels, which
+    /// deterministic builds derive from their content): part of every run key, so a journal written by another build,
+    /// whose kernels may give other results, is not resumed.
+    /// </summary>
+    public static string EngineStamp { get; } = string.Join(",", new[] { typeof(BenchJournal).Assembly, typeof(SysNoise.Kernels.HostParallel).Assembly }
+        .Select(a => a.ManifestModule.ModuleVersionId.ToString("N")));
+}
 
 /// <summary>The journal for any record type (classification: <see cref="EvaluationRecord"/>; dense tasks: <see cref="DenseRecord"/>).</summary>
 public class BenchJournal<TRecord> : IDisposable

@@ -495,7 +495,7 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
 
     private static string UniqueName(string path) => Path.GetFileNameWithoutExtension(path);
 
-    /// <summary>Identifies the run: a journal from another dataset, model set or profile is not resumed.</summary>
+    /// <summary>Identifies the run: a journal from another dataset, model set, profile or engine build is not resumed.</summary>
     private string RunKey(IReadOnlyList<DatasetItem> items, IEnumerable<string> modelPaths, DeploymentProfile train)
     {
         var sb = new StringBuilder();
@@ -510,6 +510,7 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         }
 
         sb.Append(train with { Source = string.Empty }).Append('|').Append(string.Join(",", options.Noises)).Append('|').Append(options.Limit);
+        sb.Append('|').Append(BenchJournal.EngineStamp);
         return "sysnoise-bench-journal v1 " + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 }

@@ -676,7 +676,7 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         }
 
         sb.Append(options.Train with { Source = string.Empty }).Append('|').Append(options.Train.PostProcess.Db).Append('|').Append(Task)
-            .Append('|').Append(string.Join(",", options.Noises)).Append('|').Append(options.Limit);
+            .Append('|').Append(string.Join(",", options.Noises)).Append('|').Append(options.Limit).Append('|').Append(BenchJournal.EngineStamp);
         return "sysnoise-dense-journal v1 " + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())));
     }
 
