@@ -241,6 +241,12 @@ public sealed class CocoPropertyTests(ITestOutputHelper output) : IDisposable
                     {
                         taken.Add(best);
                     }
+                    else if (d.Box.Width * d.Box.Height is < 0 or > 1e10)
+                    {
+                        // COCO's area range "all" is [0, 1e10]: an unmatched detection outside it (a jittered box can
+                        // come out with a negative width) is ignored, neither a true nor a false positive.
+                        continue;
+                    }
 
                     hits.Add(best is not null);
                 }

@@ -292,7 +292,14 @@ internal static unsafe class OrtOrder
     }
 
     /// <summary>Sigmoid element by element as MLAS's FMA3 logistic kernel (<see cref="OrtCpuMath.Logistic"/>).</summary>
-    public static float[] Logistic(OpContext context, float[] x)
+    public static float[] Logistic(OpContext context, float[] x) => Unary<LogisticOp>(context, x, MlasKernels.Logistic);
+
+    /// <summary>Erf element by element as MLAS's FMA3 kernel (<see cref="OrtCpuMath.Erf"/>).</summary>
+    public static float[] Erf(OpContext context, float[] x) => Unary<ErfOp>(context, x, MlasKernels.Erf);
+
+    /// <summary>An elementwise MLAS kernel: its ILGPU kernel on a device, else <typeparamref name="TOp"/> on the host.</summary>
+    private static float[] Unary<TOp>(OpContext context, float[] x, Action<Index1D, ArrayView<float>, ArrayView<float>> deviceKernel)
+        where TOp : struct, IOrtUnary
     {
         var y = new float[x.Length];
         if (y.Length == 0)
@@ -303,7 +310,7 @@ internal static unsafe class OrtOrder
         if (context.Ilgpu is { } device)
         {
             Accelerator acc = device.Accelerator;
-            var kernel = device.GetOrLoadKernel(typeof(LogisticKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MlasKernels.Logistic));
+            var kernel = device.GetOrLoadKernel(typeof(TOp), d => d.LoadAutoGroupedStreamKernel(deviceKernel));
             using var xb = NnDevice.Up(acc, x);
             using var yb = acc.Allocate1D<float>(y.Length);
             kernel(y.Length, xb.View, yb.View);
@@ -316,11 +323,26 @@ internal static unsafe class OrtOrder
         {
             for (int i = first; i < end; i++)
             {
-                y[i] = OrtCpuMath.Logistic(x[i]);
+                y[i] = default(TOp).Apply(x[i]);
             }
         });
 
         return y;
+    }
+
+    private interface IOrtUnary
+    {
+        float Apply(float x);
+    }
+
+    private readonly struct LogisticOp : IOrtUnary
+    {
+        public float Apply(float x) => OrtCpuMath.Logistic(x);
+    }
+
+    private readonly struct ErfOp : IOrtUnary
+    {
+        public float Apply(float x) => OrtCpuMath.Erf(x);
     }
 
     /// <summary>Inference BatchNormalization with ORT's factors: y = x·a + b, two roundings (<see cref="OrtCpuMath.BatchNormValue"/>).</summary>
@@ -352,38 +374,6 @@ internal static unsafe class OrtOrder
             {
                 int c = i / inner % channels;
                 y[i] = OrtCpuMath.BatchNormValue(x[i], a[c], b[c]);
-            }
-        });
-
-        return y;
-    }
-
-    /// <summary>Erf element by element as MLAS's FMA3 kernel (<see cref="OrtCpuMath.Erf"/>).</summary>
-    public static float[] Erf(OpContext context, float[] x)
-    {
-        var y = new float[x.Length];
-        if (y.Length == 0)
-        {
-            return y;
-        }
-
-        if (context.Ilgpu is { } device)
-        {
-            Accelerator acc = device.Accelerator;
-            var kernel = device.GetOrLoadKernel(typeof(ErfKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>>(MlasKernels.Erf));
-            using var xb = NnDevice.Up(acc, x);
-            using var yb = acc.Allocate1D<float>(y.Length);
-            kernel(y.Length, xb.View, yb.View);
-            acc.Synchronize();
-            yb.CopyToCPU(y);
-            return y;
-        }
-
-        HostParallel.ForRanges(x.Length, x.Length, ParallelWork, context.Threads, 4, (first, end) =>
-        {
-            for (int i = first; i < end; i++)
-            {
-                y[i] = OrtCpuMath.Erf(x[i]);
             }
         });
 
@@ -589,13 +579,9 @@ internal static unsafe class OrtOrder
 
     private static class EigenSumKey;
 
-    private static class ErfKey;
-
     private static class AveragePoolKey;
 
     private static class ConvTransposeKey;
-
-    private static class LogisticKey;
 
     private static class BatchNormKey;
 }
