@@ -13,14 +13,8 @@ public static class MlasKernels
     public static void Conv(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int hasBias, NnGeometry g, ArrayView<int> plan, ArrayView<float> y)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        r /= g.OutD;
-        int oc = (int)(r % g.OutChannels);
-        int n = (int)(r / g.OutChannels);
+        OutputPosition o = g.Locate(i);
+        int n = o.N, oc = o.Oc, od = o.Od, oh = o.Oh, ow = o.Ow;
         int column = (((od * g.OutH) + oh) * g.OutW) + ow;
         var terms = new ConvTerms<ViewSource>(new ViewSource(x), new ViewSource(w), g, n, oc, od, oh, ow);
         float acc = MlasMath.Element<float, ScalarLanes, ConvTerms<ViewSource>, ViewIntSource>(default, terms, new ViewIntSource(plan), oc % g.GroupOutChannels, column, 0f, true, 1f);

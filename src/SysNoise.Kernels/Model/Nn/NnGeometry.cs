@@ -60,7 +60,22 @@ public struct NnGeometry
     public readonly int GroupOutChannels => OutChannels / Group;
 
     public readonly long OutputElements => (long)Batch * OutChannels * OutD * OutH * OutW;
+
+    /// <summary>The position of flat output element <paramref name="index"/> of [N, OC, OD, OH, OW] (kernels index outputs this way).</summary>
+    public readonly OutputPosition Locate(long index)
+    {
+        int ow = (int)(index % OutW);
+        long r = index / OutW;
+        int oh = (int)(r % OutH);
+        r /= OutH;
+        int od = (int)(r % OutD);
+        long plane = r / OutD;
+        return new OutputPosition(plane, (int)(plane / OutChannels), (int)(plane % OutChannels), od, oh, ow);
+    }
 }
+
+/// <summary>An output element's coordinates; <see cref="Plane"/> = n·OC + oc.</summary>
+public readonly record struct OutputPosition(long Plane, int N, int Oc, int Od, int Oh, int Ow);
 
 /// <summary>Pooling and convolution output sizes (kernels.md §5.1–5.2).</summary>
 public static class PoolGeometry

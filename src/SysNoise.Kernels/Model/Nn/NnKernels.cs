@@ -12,14 +12,8 @@ public static class NnKernels
     public static void Conv(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int hasBias, NnGeometry g, ArrayView<float> y)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        r /= g.OutD;
-        int oc = (int)(r % g.OutChannels);
-        int n = (int)(r / g.OutChannels);
+        OutputPosition o = g.Locate(i);
+        int n = o.N, oc = o.Oc, od = o.Od, oh = o.Oh, ow = o.Ow;
         float acc = NnMath.ConvElement(new ViewSource(x), new ViewSource(w), g, n, oc, od, oh, ow);
         y[i] = hasBias != 0 ? NnMath.AddBias(acc, bias[oc]) : acc;
     }
@@ -28,14 +22,8 @@ public static class NnKernels
     public static void ConvTranspose(Index1D index, ArrayView<float> x, ArrayView<float> w, ArrayView<float> bias, int hasBias, NnGeometry g, ArrayView<float> y)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        r /= g.OutD;
-        int oc = (int)(r % g.OutChannels);
-        int n = (int)(r / g.OutChannels);
+        OutputPosition o = g.Locate(i);
+        int n = o.N, oc = o.Oc, od = o.Od, oh = o.Oh, ow = o.Ow;
         float acc = NnMath.ConvTransposeElement(new ViewSource(x), new ViewSource(w), g, n, oc, od, oh, ow);
         y[i] = hasBias != 0 ? NnMath.AddBias(acc, bias[oc]) : acc;
     }
@@ -67,12 +55,9 @@ public static class NnKernels
     public static void MaxPool(Index1D index, ArrayView<float> x, NnGeometry g, int storageOrder, ArrayView<float> y, ArrayView<long> indices, int writeIndices)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        long plane = r / g.OutD;
+        OutputPosition o = g.Locate(i);
+        long plane = o.Plane;
+        int od = o.Od, oh = o.Oh, ow = o.Ow;
         PoolMax m = NnMath.MaxWindow(new ViewSource(x), g, plane * g.InSpatial, od, oh, ow, storageOrder);
         y[i] = m.Value;
         if (writeIndices != 0)
@@ -85,12 +70,9 @@ public static class NnKernels
     public static void AveragePool(Index1D index, ArrayView<float> x, NnGeometry g, int countIncludePad, ArrayView<float> y)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        long plane = r / g.OutD;
+        OutputPosition o = g.Locate(i);
+        long plane = o.Plane;
+        int od = o.Od, oh = o.Oh, ow = o.Ow;
         y[i] = NnMath.AverageWindow(new ViewSource(x), g, plane * g.InSpatial, od, oh, ow, countIncludePad != 0);
     }
 

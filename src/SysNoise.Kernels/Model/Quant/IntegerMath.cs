@@ -189,14 +189,8 @@ public static class IntegerKernels
     public static void Conv(Index1D index, ArrayView<byte> x, ArrayView<sbyte> w, ArrayView<int> channels, NnGeometry g, IntegerEpilogue e, ArrayView<byte> y)
     {
         long i = index.X;
-        int ow = (int)(i % g.OutW);
-        long r = i / g.OutW;
-        int oh = (int)(r % g.OutH);
-        r /= g.OutH;
-        int od = (int)(r % g.OutD);
-        r /= g.OutD;
-        int oc = (int)(r % g.OutChannels);
-        int n = (int)(r / g.OutChannels);
+        OutputPosition o = g.Locate(i);
+        int n = o.N, oc = o.Oc, od = o.Od, oh = o.Oh, ow = o.Ow;
         long t = (long)oc * IntegerEpilogue.ChannelStride;
         int acc = IntegerMath.ConvElement(new ByteViewSource(x), new SByteViewSource(w), g, e.InputZeroPoint, channels[t], n, oc, od, oh, ow);
         y[i] = (byte)IntegerMath.Epilogue(acc, channels[t + 1], channels[t + 2], channels[t + 3], e);
