@@ -88,7 +88,7 @@ public static class RunCommand
                 Precision = int8 ? Precision.Fp32 : p,
 
                 // The QDQ graph's float ops accumulate as ONNX Runtime's CPU provider does: its output is ORT's, bit for bit.
-                Accumulation = p == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
+                Accumulation = ExecutionOptions.AccumulationFor(p),
                 CeilMode = parse.GetValue(ceil) switch { "on" => true, "off" => false, _ => null },
                 UpsampleMode = parse.GetValue(upsample) is "model" ? null : parse.GetValue(upsample),
                 Threads = threadCount,

@@ -104,11 +104,6 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         public string Signature => $"{Decoder}|{Resize}|{Color ?? "none"}";
     }
 
-    private sealed record Knobs(bool? Ceil, CeilRule CeilRule, string? Upsample, Precision Precision)
-    {
-        public string Signature => $"{Ceil?.ToString() ?? "model"}|{CeilRule}|{Upsample ?? "model"}|{Precision}";
-    }
-
     private sealed record Variant(string Noise, string Name, Config Config, Knobs Knobs);
 
     public BenchResult Run()
@@ -355,24 +350,14 @@ public sealed class BenchRunner(BenchOptions options, IProgress<BenchProgress>? 
         }
 
         Tensor<float>[] inputs = Inputs(config, decoded, included, items);
-        Precision precision = knobs.Precision;
-        if (precision is Precision.Int8Qdq or Precision.Int8Int)
+        if (knobs.Precision is Precision.Int8Qdq or Precision.Int8Int)
         {
             // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
-            // float ops then run in fp32 (int8-qdq: in ONNX Runtime's CPU accumulation order, so the QDQ graph gives ORT's bits).
-            model = Int8Model(modelName, model, precision, decoded, included);
-            precision = Precision.Fp32;
+            // float ops then run in fp32, int8-qdq in ONNX Runtime's CPU accumulation order (Knobs.Options).
+            model = Int8Model(modelName, model, knobs.Precision, decoded, included);
         }
 
-        var session = new OnnxSession(model, new ExecutionOptions
-        {
-            Precision = precision,
-            Accumulation = knobs.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
-            CeilMode = knobs.Ceil,
-            CeilRule = knobs.CeilRule,
-            UpsampleMode = knobs.Upsample,
-            Threads = options.Threads,
-        }, options.Device);
+        var session = new OnnxSession(model, knobs.Options(options.Threads), options.Device);
         (string inputName, _) = BenchModels.Input(model);
         var top1 = new int[inputs.Length];
         var top5 = new byte[inputs.Length];

@@ -120,11 +120,6 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
         public string Signature => $"{Decoder}|{Resize}|{Color ?? "none"}";
     }
 
-    private sealed record Knobs(bool? Ceil, CeilRule CeilRule, string? Upsample, Precision Precision)
-    {
-        public string Signature => $"{Ceil?.ToString() ?? "model"}|{CeilRule}|{Upsample ?? "model"}|{Precision}";
-    }
-
     private sealed record Variant(string Noise, string Name, Config Config, Knobs Knobs, DbSettings Db);
 
     private BenchTask Task => options.Task;
@@ -421,24 +416,14 @@ public sealed class DenseBenchRunner(BenchOptions options, IProgress<BenchProgre
 
         Tensor<float>[] inputs = Inputs(ctx, config);
         OnnxModel model = ctx.Model;
-        Precision precision = knobs.Precision;
-        if (precision is Precision.Int8Qdq or Precision.Int8Int)
+        if (knobs.Precision is Precision.Int8Qdq or Precision.Int8Int)
         {
             // The QDQ or integer model, calibrated once per model on the first images through the training pipeline; its
-            // float ops then run in fp32 (int8-qdq: in ONNX Runtime's CPU accumulation order, so the QDQ graph gives ORT's bits).
-            model = Int8Model(ctx, precision);
-            precision = Precision.Fp32;
+            // float ops then run in fp32, int8-qdq in ONNX Runtime's CPU accumulation order (Knobs.Options).
+            model = Int8Model(ctx, knobs.Precision);
         }
 
-        var session = new OnnxSession(model, new ExecutionOptions
-        {
-            Precision = precision,
-            Accumulation = knobs.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
-            CeilMode = knobs.Ceil,
-            CeilRule = knobs.CeilRule,
-            UpsampleMode = knobs.Upsample,
-            Threads = options.Threads,
-        }, options.Device);
+        var session = new OnnxSession(model, knobs.Options(options.Threads), options.Device);
         (string inputName, _) = BenchModels.Input(model);
         var maps = new Tensor<float>[inputs.Length];
         for (int j = 0; j < inputs.Length; j++)

@@ -84,7 +84,7 @@ public static class StageParity
         return new OnnxSession(quantized, profile.ToExecutionOptions() with
         {
             Precision = Precision.Fp32,
-            Accumulation = profile.Precision == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential,
+            Accumulation = ExecutionOptions.AccumulationFor(profile.Precision),
         });
     }
 

@@ -48,6 +48,13 @@ public sealed record ExecutionOptions
 {
     public static ExecutionOptions Default { get; } = new();
 
+    /// <summary>
+    /// The accumulation order a requested precision runs with: int8-qdq in ONNX Runtime's CPU order (its QDQ graph then
+    /// gives ORT's bits), everything else in ours. Every caller that turns a precision into a session uses this.
+    /// </summary>
+    public static AccumulationOrder AccumulationFor(Precision requested)
+        => requested == Precision.Int8Qdq ? AccumulationOrder.OnnxRuntimeCpu : AccumulationOrder.Sequential;
+
     public Precision Precision { get; init; } = Precision.Fp32;
 
     /// <summary>Accumulation order of the fp32 Conv/Gemm/MatMul/GlobalAveragePool (fp16-acc16 keeps its own chains).</summary>
