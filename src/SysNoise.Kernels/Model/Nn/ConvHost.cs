@@ -6,6 +6,14 @@ using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
+/// <summary>The host convolution paths (each has its own weight packing).</summary>
+public enum ConvLayout
+{
+    Gemm,
+    Depthwise,
+    SmallPlane,
+}
+
 /// <summary>
 /// The host convolution: per image and group a GEMM of the pre-packed weights (A, [OC/g panels][K][MR]) with the
 /// im2col panels (B), split into tasks over output-pixel ranges and output-channel panel ranges; depthwise 2-D
@@ -14,8 +22,26 @@ namespace SysNoise.Kernels.Model.Nn;
 /// </summary>
 public static unsafe class ConvHost
 {
-    /// <summary>Packs weights [OC, C/g, KD, KH, KW] as [group][A panels of OC/g × K] (a pinned array).</summary>
-    public static float[] PackWeights(float[] weights, NnGeometry g)
+    /// <summary>Which path runs a convolution, and so how its weights are packed (it depends on the geometry only).</summary>
+    public static ConvLayout LayoutOf(NnGeometry g)
+    {
+        int k = g.GroupChannels * g.KernelSpatial;
+        return IsDepthwise(g) ? ConvLayout.Depthwise : k > 0 && SmallPlaneConvHost.Pays(g, k) ? ConvLayout.SmallPlane : ConvLayout.Gemm;
+    }
+
+    /// <summary>
+    /// Packs weights [OC, C/g, KD, KH, KW] for <see cref="LayoutOf"/>'s path (a pinned array): the GEMM's
+    /// [group][A panels of OC/g × K], or the small-plane path's channel-vector panels; the depthwise path reads the
+    /// weights as they are (an empty pack).
+    /// </summary>
+    public static float[] PackWeights(float[] weights, NnGeometry g) => LayoutOf(g) switch
+    {
+        ConvLayout.Depthwise => [],
+        ConvLayout.SmallPlane => SmallPlaneConvHost.Pack(weights, g),
+        _ => PackGemmWeights(weights, g),
+    };
+
+    private static float[] PackGemmWeights(float[] weights, NnGeometry g)
     {
         int k = g.GroupChannels * g.KernelSpatial;
         int ocg = g.GroupOutChannels;
@@ -39,8 +65,8 @@ public static unsafe class ConvHost
     public static bool IsDepthwise(NnGeometry g) => DepthwiseHost.Applies(g);
 
     /// <summary>
-    /// y = conv(x, w) + bias. <paramref name="packedWeights"/> from <see cref="PackWeights"/> (ignored by the depthwise
-    /// path, which reads <paramref name="weights"/>). <paramref name="bias"/> may be null.
+    /// y = conv(x, w) + bias. <paramref name="packedWeights"/> from <see cref="PackWeights"/> for this geometry (ignored
+    /// by the depthwise path, which reads <paramref name="weights"/>). <paramref name="bias"/> may be null.
     /// </summary>
     public static void Run(float[] x, float[] weights, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads)
         => Run(x, weights, packedWeights, bias, y, g, threads, default);
@@ -84,7 +110,7 @@ public static unsafe class ConvHost
         bool pointwise = g.KernelSpatial == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0 && g.InSpatial == p;
         if (SmallPlaneConvHost.Pays(g, k))
         {
-            SmallPlaneConvHost.Run(x, weights, bias, y, g, threads, epilogue, pointwise);
+            SmallPlaneConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue, pointwise);
             return;
         }
 

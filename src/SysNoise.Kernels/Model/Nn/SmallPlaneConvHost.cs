@@ -22,9 +22,6 @@ public static unsafe class SmallPlaneConvHost
     /// <summary>Im2col panel width: four tiles.</summary>
     private const int PanelPixels = 4 * Pixels;
 
-    /// <summary>Transposed weight packs, built on first use per weight array: [group][OC/g / 32][K][32].</summary>
-    private static readonly ConditionalWeakTable<float[], float[]> Packs = new();
-
     /// <summary>
     /// Whether this path applies and pays: a plane of a multiple of 7 output pixels and a multiple of 32 output channels
     /// per group, where the 32-pixel tiles would discard more than the transposed store costs (about 16 / K of a tile's
@@ -44,11 +41,13 @@ public static unsafe class SmallPlaneConvHost
         return discarded > (16.0 / k) + 0.02;
     }
 
-    /// <summary>y = conv(x, w) + bias, then the epilogue; <paramref name="pointwise"/>: 1×1, unit strides, no pads.</summary>
-    public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue, bool pointwise)
+    /// <summary>
+    /// y = conv(x, w) + bias, then the epilogue; <paramref name="pack"/> from <see cref="Pack"/>; <paramref name="pointwise"/>:
+    /// 1×1, unit strides, no pads.
+    /// </summary>
+    public static void Run(float[] x, float[] pack, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue, bool pointwise)
     {
         int k = g.GroupChannels * g.KernelSpatial, ocg = g.GroupOutChannels, p = g.OutSpatial;
-        float[] pack = Packs.GetValue(weights, w => Pack(w, g));
         int chunks = ocg / Channels, tiles = p / Pixels, images = g.Batch * g.Group;
 
         // Tasks: (image·group, channel chunk, range of pixel tiles); a chunk's [K][32] weights stay in L2 over its range.
@@ -128,7 +127,7 @@ public static unsafe class SmallPlaneConvHost
     }
 
     /// <summary>[group][chunk][k][32]: weights w[oc, k] of 32 consecutive output channels side by side.</summary>
-    private static float[] Pack(float[] weights, NnGeometry g)
+    public static float[] Pack(float[] weights, NnGeometry g)
     {
         int k = g.GroupChannels * g.KernelSpatial, ocg = g.GroupOutChannels, chunks = ocg / Channels;
         float[] pack = GC.AllocateUninitializedArray<float>(g.Group * ocg * k, pinned: true);

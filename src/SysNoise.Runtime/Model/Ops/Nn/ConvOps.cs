@@ -58,7 +58,7 @@ public sealed class ConvOp : IOnnxOperator
 
         // Every output element is written by the GEMM tiles (or the depthwise loop): no zeroing pass needed.
         var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
-        float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
+        float[] packed = PackedFor(w, g);
         ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads);
         return [y];
     }
@@ -96,24 +96,26 @@ public sealed class ConvOp : IOnnxOperator
         }
 
         var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
-        float[] packed = ConvHost.IsDepthwise(g) ? [] : PackedFor(w, g);
+        float[] packed = PackedFor(w, g);
         ConvHost.Run(x.Data, w.Data, packed, b?.Data, y.Data, g, context.Threads, epilogue);
         return y;
     }
 
+    /// <summary>The weights packed for this geometry's path, packed once per weight tensor and path (a new input size can change the path).</summary>
     private static float[] PackedFor(Tensor<float> w, NnGeometry g)
     {
-        if (Packed.TryGetValue(w, out PackedWeights? p) && p.Group == g.Group)
+        ConvLayout layout = ConvHost.LayoutOf(g);
+        if (Packed.TryGetValue(w, out PackedWeights? p) && p.Group == g.Group && p.Layout == layout)
         {
             return p.Data;
         }
 
-        var fresh = new PackedWeights(g.Group, ConvHost.PackWeights(w.Data, g));
+        var fresh = new PackedWeights(g.Group, layout, ConvHost.PackWeights(w.Data, g));
         Packed.AddOrUpdate(w, fresh);
         return fresh.Data;
     }
 
-    private sealed record PackedWeights(int Group, float[] Data);
+    private sealed record PackedWeights(int Group, ConvLayout Layout, float[] Data);
 }
 
 /// <summary>
