@@ -18,7 +18,8 @@ namespace SysNoise.Bench;
 /// spinning pool threads are idle), so a machine shared with other builds slows both alike; medians and minima are
 /// reported with their ratios. SYSNOISE_BENCH_PAUSE_MS, SYSNOISE_BENCH_NO_ORT=1 and SYSNOISE_BENCH_ORT_SPIN=0|1
 /// (ORT's session.intra_op.allow_spinning) change the protocol for experiments. Then a few profiled SysNoise runs give the time per op
-/// type (convolutions split by kind: depthwise, 1×1, k×k, stride) and the slowest nodes.
+/// type (convolutions split by kind: depthwise, 1×1, k×k, stride) and the slowest nodes; SYSNOISE_BENCH_ORT_PROFILE=1 adds
+/// ONNX Runtime's own per-node profile (its fused nodes), to compare layer by layer.
 /// </summary>
 public static class ModelBench
 {
@@ -158,6 +159,63 @@ public static class ModelBench
         Console.WriteLine(string.Create(ic, $"  | {Path.GetFileNameWithoutExtension(path)} | {string.Join("×", shape)} | {oursMed:0.0} | {ortMed:0.0} | {oursMed / ortMed:0.00}× | {oursMs.Min():0.0} | {ortMs.Min():0.0} | {oursMs.Min() / ortMs.Min():0.00}× | {load} |"));
 
         Profile(session, feeds, model);
+        if (Environment.GetEnvironmentVariable("SYSNOISE_BENCH_ORT_PROFILE") == "1")
+        {
+            ProfileOrt(path, threads, inputInfo.Name, input.Data, shape, outputName);
+        }
+    }
+
+    /// <summary>
+    /// ONNX Runtime's own per-node profile (its kernel_time events; the node names are ORT's, after its fusions) over a
+    /// few runs, per node the fastest: where it is faster than us, layer by layer.
+    /// </summary>
+    private static void ProfileOrt(string path, int threads, string inputName, float[] data, int[] shape, string outputName)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        options.EnableProfiling = true;
+        options.ProfileOutputPathPrefix = Path.Combine(Path.GetTempPath(), "sysnoise-ort-profile");
+        using var ort = new InferenceSession(path, options);
+        using var ortInput = OrtValue.CreateTensorValueFromMemory(data, shape.Select(d => (long)d).ToArray());
+        using var ortRun = new RunOptions();
+        for (int r = 0; r < 30; r++)
+        {
+            using IDisposableReadOnlyCollection<OrtValue> res = ort.Run(ortRun, [inputName], [ortInput], [outputName]);
+        }
+
+        string file = ort.EndProfiling();
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        var perNode = new Dictionary<string, (double Us, string Op)>();
+        foreach (var e in doc.RootElement.EnumerateArray())
+        {
+            if (e.GetProperty("cat").GetString() != "Node" || e.GetProperty("name").GetString() is not { } name || !name.EndsWith("_kernel_time", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            double us = e.GetProperty("dur").GetDouble();
+            string op = e.TryGetProperty("args", out var a) && a.TryGetProperty("op_name", out var o) ? o.GetString() ?? "?" : "?";
+            string key = name[..^"_kernel_time".Length];
+            perNode[key] = perNode.TryGetValue(key, out var prev) ? (Math.Min(prev.Us, us), op) : (us, op);
+        }
+
+        File.Delete(file);
+        Console.WriteLine(string.Create(ic, $"  ORT profile (30 runs; per node the fastest): sum {perNode.Values.Sum(v => v.Us) / 1000:0.00} ms"));
+        foreach (var g in perNode.GroupBy(kv => kv.Value.Op).OrderByDescending(g => g.Sum(kv => kv.Value.Us)))
+        {
+            Console.WriteLine(string.Create(ic, $"    {g.Key,-24} {g.Count(),4} nodes {g.Sum(kv => kv.Value.Us) / 1000,8:0.000} ms"));
+        }
+
+        foreach (var kv in perNode.OrderByDescending(kv => kv.Value.Us).Take(TopNodes))
+        {
+            Console.WriteLine(string.Create(ic, $"    {kv.Value.Us / 1000,7:0.000} ms  {kv.Value.Op,-16} {kv.Key}"));
+        }
     }
 
     /// <summary>Per-op-type and per-node times over a few runs (the timestamps around each operator call).</summary>

@@ -367,7 +367,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         int kw = rng.Next(5) == 0 ? 1 + rng.Next(5) : k;
         int s = 1 + rng.Next(rng.Next(3) == 0 ? 3 : 2);
         int d = rng.Next(5) == 0 ? 2 : 1;
-        int group = depthwise ? 2 + rng.Next(11) : (rng.Next(4) == 0 ? 2 : 1);
+        int group = depthwise ? (rng.Next(2) == 0 ? 16 + rng.Next(40) : 2 + rng.Next(11)) : (rng.Next(4) == 0 ? 2 : 1); // 16+: channel blocks
         int icg = depthwise ? 1 : (group > 1 ? 2 : 1) + rng.Next(24);
         int ocg = depthwise ? (rng.Next(4) == 0 ? 2 : 1) : 1 + rng.Next(40);
         int inH = ((k - 1) * d) + 1 + rng.Next(20), inW = ((kw - 1) * d) + 1 + rng.Next(rng.Next(2) == 0 ? 20 : 70);
@@ -603,6 +603,9 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             (16, 32, 15, 18, 3, 2, 16, 1),
             (8, 8, 14, 29, 5, 1, 8, 2),
             (6, 6, 9, 33, 3, 2, 6, 2),
+            (48, 48, 14, 14, 3, 1, 48, 1),
+            (40, 40, 14, 14, 3, 2, 40, 1),
+            (32, 32, 7, 7, 3, 1, 32, 1),
         ];
         foreach (var s in shapes)
         {
