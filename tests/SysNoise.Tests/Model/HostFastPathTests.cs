@@ -127,6 +127,69 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The banded expand → depthwise pass (<see cref="ExpandDepthwiseHost"/>) against the two convolutions run one after
+    /// the other on the host paths: random sizes (expanded tensors of 1.2–3.3 MB, so several bands), kernels 3 and 5,
+    /// strides 1–2, dilations 1–2, symmetric and asymmetric pads, batch 1–2, with and without biases, each epilogue
+    /// (Relu / Clip on the expand; Clip, and Add in both operand orders with special values, on the depthwise), 1–3 threads.
+    /// </summary>
+    [Fact]
+    public void ExpandDepthwiseEqualsTheTwoConvolutions()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0xed);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 10; c++)
+        {
+            int batch = 1 + rng.Next(2), channels = 8 + (8 * rng.Next(3)), expanded = new[] { 96, 112, 144 }[rng.Next(3)];
+            int h = 56 + rng.Next(35), w = 56 + rng.Next(35);
+            int k = rng.Next(4) == 0 ? 5 : 3, s = 1 + rng.Next(2), d = rng.Next(4) == 0 ? 2 : 1;
+            int ph = rng.Next(2) == 0 ? d * (k / 2) : rng.Next(k), pw = rng.Next(2) == 0 ? d * (k / 2) : rng.Next(k);
+            int phe = rng.Next(2) == 0 ? ph : rng.Next(k), pwe = rng.Next(2) == 0 ? pw : rng.Next(k);
+            var g1 = new NnGeometry
+            {
+                Batch = batch, Channels = channels, InD = 1, InH = h, InW = w, OutChannels = expanded, Group = 1, KD = 1, KH = 1, KW = 1,
+                SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = h, OutW = w,
+            };
+            var g2 = new NnGeometry
+            {
+                Batch = batch, Channels = expanded, InD = 1, InH = h, InW = w, OutChannels = expanded, Group = expanded, KD = 1, KH = k, KW = k,
+                SD = 1, SH = s, SW = s, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1,
+                OutH = ((h + ph + phe - (d * (k - 1)) - 1) / s) + 1, OutW = ((w + pw + pwe - (d * (k - 1)) - 1) / s) + 1,
+            };
+            Assert.True(ExpandDepthwiseHost.Applies(g1, g2), Describe(g1) + " → " + Describe(g2));
+            float[] x = RandomArray(rng, (long)batch * channels * h * w, specials: rng.Next(4) == 0);
+            float[] w1 = RandomArray(rng, (long)expanded * channels, specials: false);
+            float[] w2 = RandomArray(rng, (long)expanded * k * k, specials: false);
+            float[]? b1 = rng.Next(3) == 0 ? null : RandomArray(rng, expanded, specials: false);
+            float[]? b2 = rng.Next(3) == 0 ? null : RandomArray(rng, expanded, specials: false);
+            ConvEpilogue e1 = rng.Next(3) switch
+            {
+                0 => default,
+                1 => new ConvEpilogue { Activation = ConvActivation.Relu },
+                _ => new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f },
+            };
+            ConvEpilogue e2 = Epilogues(rng, g2.OutputElements).Prepend(default).ElementAt(rng.Next(6));
+            int threads = 1 + rng.Next(3);
+
+            float[] packed = ConvHost.PackWeights(w1, g1);
+            var e = new float[g1.OutputElements];
+            ConvHost.Run(x, w1, packed, b1, e, g1, threads, e1);
+            var want = new float[g2.OutputElements];
+            ConvHost.Run(e, w2, [], b2, want, g2, threads, e2);
+            var got = new float[g2.OutputElements];
+            ExpandDepthwiseHost.Run(x, packed, b1, e1, g1, w2, b2, e2, g2, got, threads);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.True(Same(want[i], got[i]), $"{Describe(g1)} ({e1.Activation}) → {Describe(g2)} (add {(e2.Skip is null ? "none" : e2.SkipFirst ? "skip+conv" : "conv+skip")}, {e2.Activation}), {threads} threads: element {i}: fused {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
+            }
+
+            elements += want.Length;
+        }
+
+        output.WriteLine($"10 expand → depthwise pairs, {elements} outputs bit-identical to the two convolutions run one by one");
+    }
+
+    /// <summary>
     /// The channel-vector path for convolutions on small planes (<see cref="SmallPlaneConvHost"/>: output planes of a
     /// multiple of 7 pixels such as 7×7 and 14×14, output channels per group a multiple of 32): 1×1 convolutions read in
     /// place and k×k ones (kernels 1–5, strides 1–2, dilations 1–2, asymmetric pads) through im2col panels, against the

@@ -223,7 +223,7 @@ public static unsafe class ConvHost
     private static float[]? work;
 
     /// <summary>This thread's packing panel (pinned, kept for the thread's life).</summary>
-    private static float* Work()
+    internal static float* Work()
     {
         work ??= GC.AllocateUninitializedArray<float>(GemmHost.WorkSize, pinned: true);
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(work));

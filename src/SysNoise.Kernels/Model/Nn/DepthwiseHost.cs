@@ -55,10 +55,18 @@ public static unsafe class DepthwiseHost
 
             void Range(int first, int end)
             {
-                Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue);
+                Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue, g.OutSpatial);
             }
         }
     }
+
+    /// <summary>
+    /// One image's output rows from a band of its input rows, on the calling thread (<see cref="ExpandDepthwiseHost"/>):
+    /// <paramref name="band"/> is the geometry of the band (batch 1, its input rows with the pad rows above them, its
+    /// output rows); output plane c starts at y + c·<paramref name="yPlaneStride"/> (skip alike).
+    /// </summary>
+    internal static void Band(float* x, float* w, float* bias, float* y, float* skip, NnGeometry band, long yPlaneStride, ConvEpilogue epilogue) =>
+        Planes(0, band.OutChannels, x, w, bias, y, skip, band, new Layout(band), epilogue, yPlaneStride);
 
     /// <summary>The padded, phase-split copy of one input plane.</summary>
     private readonly struct Layout
@@ -84,7 +92,7 @@ public static unsafe class DepthwiseHost
         public int Size { get; }
     }
 
-    private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue)
+    private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue, long yPlaneStride)
     {
         // Lanes floats of slack: the buffer starts at the first 64-byte boundary of the array.
         float[] buffer = scratch is { } s && s.Length >= layout.Size + Lanes ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size + Lanes, pinned: true));
@@ -112,7 +120,7 @@ public static unsafe class DepthwiseHost
                     loadedPlane = inPlane;
                 }
 
-                float* yPlane = y + ((long)plane * g.OutSpatial);
+                float* yPlane = y + (plane * yPlaneStride);
                 float* wk = w + ((long)oc * g.KernelSpatial);
                 bool hasBias = bias != null;
                 float b = hasBias ? bias[oc] : 0f;

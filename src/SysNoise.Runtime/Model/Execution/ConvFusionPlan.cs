@@ -1,3 +1,4 @@
+using SysNoise.Kernels.Model.Nn;
 using SysNoise.Runtime.Model.Graph;
 
 namespace SysNoise.Runtime.Model.Execution;
@@ -81,5 +82,55 @@ public static class ConvFusionPlan
         }
 
         return plan;
+    }
+
+    /// <summary>
+    /// For each pointwise-candidate Conv i, the Conv d that alone reads its (fused) output, when d's weights and bias are
+    /// constants and neither fusion has an Add (MobileNet's expand → depthwise; whether the geometries qualify is decided
+    /// at run time): the pair may then run as one banded pass (<see cref="ExpandDepthwiseHost"/>) at i's place.
+    /// </summary>
+    public static int?[] Chains(OnnxGraph graph, ConvFusion?[] plan, IReadOnlySet<string> constants)
+    {
+        var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            foreach (string name in graph.Nodes[i].Inputs.Where(n => n.Length > 0))
+            {
+                if (!readers.TryGetValue(name, out List<int>? list))
+                {
+                    list = [];
+                    readers[name] = list;
+                }
+
+                list.Add(i);
+            }
+        }
+
+        var outputs = new HashSet<string>(graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
+        bool IsConv(OnnxNode n) => n.OpType == "Conv" && n.Domain.Length == 0 && n.Outputs.Count == 1 && n.Inputs.Count >= 2;
+        var chains = new int?[graph.Nodes.Count];
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            OnnxNode conv = graph.Nodes[i];
+            if (!IsConv(conv) || plan[i] is { Add: not null })
+            {
+                continue;
+            }
+
+            string value = plan[i]?.Output ?? conv.Outputs[0];
+            if (outputs.Contains(value) || !readers.TryGetValue(value, out List<int>? r) || r.Count != 1)
+            {
+                continue;
+            }
+
+            int d = r[0];
+            OnnxNode next = graph.Nodes[d];
+            if (d > i && IsConv(next) && next.Inputs[0] == value && next.Inputs.Skip(1).All(n => n.Length == 0 || constants.Contains(n)) && plan[d] is null or { Add: null })
+            {
+                chains[i] = d;
+            }
+        }
+
+        return chains;
     }
 }

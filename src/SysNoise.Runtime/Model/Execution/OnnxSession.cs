@@ -26,6 +26,7 @@ public sealed class OnnxSession
     private readonly IReadOnlySet<string> keepFloat;
     private readonly ConcurrentBag<BufferArena> arenas = [];
     private readonly ConvFusion?[] fusions;
+    private readonly int?[] chains;
     private readonly HashSet<string> constants;
     private readonly Dictionary<string, int> constantProducers;
     private readonly ElementwiseGroup?[] groups;
@@ -70,6 +71,8 @@ public sealed class OnnxSession
                 fusions[i] = null;
             }
         }
+
+        chains = ConvFusionPlan.Chains(model.Graph, fusions, constants);
     }
 
     public OnnxModel Model { get; }
@@ -172,6 +175,22 @@ public sealed class OnnxSession
             }
 
             long started = onNodeTimed is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
+            if (fuse && chains[i] is int d && RunChained(context, i, d, args, values) is { } chained)
+            {
+                // The pair (and what each absorbed) ran at the first Conv's place; the second Conv's output is stored.
+                onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                Store(fusions[d]?.Output ?? graph.Nodes[d].Outputs[0], chained);
+                arena!.EndNode();
+                ReleaseDead(node);
+                foreach (int j in (fusions[i]?.Absorbed ?? []).Append(d).Concat(fusions[d]?.Absorbed ?? []))
+                {
+                    absorbed![j] = true;
+                    ReleaseDead(graph.Nodes[j]);
+                }
+
+                return;
+            }
+
             if (fuse && fusions[i] is { } fusion && RunFused(context, node, args, fusion, values) is { } fused)
             {
                 onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
@@ -401,6 +420,68 @@ public sealed class OnnxSession
     /// </summary>
     private Tensor? RunFused(OpContext context, OnnxNode node, List<Tensor?> args, ConvFusion fusion, Dictionary<string, Tensor> values)
     {
+        if (EpilogueOf(context, fusion, values) is not { } found)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ConvOp.RunFused(context, node, args, found.Skip, found.Epilogue);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
+        {
+            throw new SysNoiseIOException(Model.Path, $"{node.Label}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// Runs Conv <paramref name="first"/> and the Conv <paramref name="second"/> that alone reads it (each with the nodes
+    /// its fusion absorbs) as one pass (<see cref="ConvOp.RunExpandDepthwise"/>), when the geometries qualify; else null.
+    /// </summary>
+    private Tensor? RunChained(OpContext context, int first, int second, List<Tensor?> args, Dictionary<string, Tensor> values)
+    {
+        OnnxGraph graph = Model.Graph;
+        OnnxNode node = graph.Nodes[first], next = graph.Nodes[second];
+        ConvEpilogue e1 = default, e2 = default;
+        if (fusions[first] is { } f1)
+        {
+            if (EpilogueOf(context, f1, values) is not { Skip: null } r1)
+            {
+                return null;
+            }
+
+            e1 = r1.Epilogue;
+        }
+
+        if (fusions[second] is { } f2)
+        {
+            if (EpilogueOf(context, f2, values) is not { Skip: null } r2)
+            {
+                return null;
+            }
+
+            e2 = r2.Epilogue;
+        }
+
+        // The second Conv's weights and bias are constants (ConvFusionPlan.Chains); its data input is the first's output.
+        var nextArgs = next.Inputs.Select((name, k) => k == 0 || name.Length == 0 ? null : values.GetValueOrDefault(name)).ToList();
+        try
+        {
+            return ConvOp.RunExpandDepthwise(context, node, args, next, nextArgs, e1, e2);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
+        {
+            throw new SysNoiseIOException(Model.Path, $"{node.Label} + {next.Label}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="ConvEpilogue"/> of a fusion and its Add operand, when every operand it needs is already there (the
+    /// Add's other input, Clip's bounds); else null (the nodes then run one by one).
+    /// </summary>
+    private (ConvEpilogue Epilogue, Tensor<float>? Skip)? EpilogueOf(OpContext context, ConvFusion fusion, Dictionary<string, Tensor> values)
+    {
         Tensor<float>? skip = null;
         if (fusion.Skip is { } skipName && (!values.TryGetValue(skipName, out Tensor? s) || (skip = s as Tensor<float>) is null))
         {
@@ -436,14 +517,7 @@ public sealed class OnnxSession
             epilogue = epilogue with { Activation = ConvActivation.Clip, Lo = l, Hi = h };
         }
 
-        try
-        {
-            return ConvOp.RunFused(context, node, args, skip, epilogue);
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
-        {
-            throw new SysNoiseIOException(Model.Path, $"{node.Label}: {ex.Message}", ex);
-        }
+        return (epilogue, skip);
     }
 
     /// <summary>

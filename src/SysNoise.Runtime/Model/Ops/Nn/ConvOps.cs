@@ -101,6 +101,37 @@ public sealed class ConvOp : IOnnxOperator
         return y;
     }
 
+    /// <summary>
+    /// A pointwise Conv and the depthwise Conv that alone reads its output (<paramref name="nextInputs"/>: that Conv's
+    /// inputs, the data input left null), each with its absorbed epilogue, as one banded pass
+    /// (<see cref="ExpandDepthwiseHost"/>); or null when this run or these geometries do not qualify (the caller then
+    /// runs them one by one).
+    /// </summary>
+    public static Tensor<float>? RunExpandDepthwise(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, OnnxNode next, IReadOnlyList<Tensor?> nextInputs, ConvEpilogue epilogue, ConvEpilogue nextEpilogue)
+    {
+        if (Acc16Host.Applies(context) || OrtOrder.Applies(context) || context.Ilgpu is not null || inputs[0] is not { Rank: 4 }
+            || nextInputs.Count < 2 || nextInputs[1] is not Tensor<float> w2 || w2.Rank != 4)
+        {
+            return null;
+        }
+
+        Tensor<float> x = NnAttributes.Float(inputs[0], node, "X");
+        Tensor<float> w = NnAttributes.Float(inputs[1], node, "W");
+        Tensor<float>? b = inputs.Count > 2 && inputs[2] is not null ? NnAttributes.Float(inputs[2], node, "B") : null;
+        Tensor<float>? b2 = nextInputs.Count > 2 && nextInputs[2] is not null ? NnAttributes.Float(nextInputs[2], next, "B") : null;
+        NnGeometry g = NnAttributes.Conv(node, x.Shape, w.Shape);
+        int[] shape = NnAttributes.OutputShape(g, 2);
+        NnGeometry g2 = NnAttributes.Conv(next, shape, w2.Shape);
+        if ((b is not null && b.Length != g.OutChannels) || (b2 is not null && b2.Length != g2.OutChannels) || !ExpandDepthwiseHost.Applies(g, g2))
+        {
+            return null; // one by one (a bad bias is then reported by its own Conv)
+        }
+
+        var y = new Tensor<float>(context.NewFloats(g2.OutputElements), NnAttributes.OutputShape(g2, 2));
+        ExpandDepthwiseHost.Run(x.Data, PackedFor(w, g), b?.Data, epilogue, g, w2.Data, b2?.Data, nextEpilogue, g2, y.Data, context.Threads);
+        return y;
+    }
+
     /// <summary>The weights packed for this geometry's path, packed once per weight tensor and path (a new input size can change the path).</summary>
     private static float[] PackedFor(Tensor<float> w, NnGeometry g)
     {
