@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
@@ -187,6 +188,38 @@ public static class DetMath
         int k = (int)n;
         int k1 = k / 2;
         return StrictFloat.Mul(StrictFloat.Mul(p, Pow2(k1)), Pow2(k - k1));
+    }
+
+    /// <summary>
+    /// <see cref="ExpD"/> on 8 lanes of non-NaN x ≤ 0 (the host's vector Sigmoid): the same operations in the same
+    /// order, each an IEEE double operation (no contraction); 2^k split as 2^(k/2) · 2^(k − k/2) with k/2 truncated.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> ExpNonPositive(Vector512<double> x)
+    {
+        const double Magic = 6755399441055744.0; // 1.5 · 2^52, as RoundToInt
+        Vector512<double> n = (x * Vector512.Create(InvLn2)) + Vector512.Create(Magic) + Vector512.Create(-Magic);
+        Vector512<double> r = x + (-(n * Vector512.Create(Ln2Hi))) + (-(n * Vector512.Create(Ln2Lo)));
+        Vector512<double> p = Vector512.Create(1.0 / 479001600.0);
+        p = (p * r) + Vector512.Create(1.0 / 39916800.0);
+        p = (p * r) + Vector512.Create(1.0 / 3628800.0);
+        p = (p * r) + Vector512.Create(1.0 / 362880.0);
+        p = (p * r) + Vector512.Create(1.0 / 40320.0);
+        p = (p * r) + Vector512.Create(1.0 / 5040.0);
+        p = (p * r) + Vector512.Create(1.0 / 720.0);
+        p = (p * r) + Vector512.Create(1.0 / 120.0);
+        p = (p * r) + Vector512.Create(1.0 / 24.0);
+        p = (p * r) + Vector512.Create(1.0 / 6.0);
+        p = (p * r) + Vector512.Create(0.5);
+        p = (p * r) + Vector512.Create(1.0);
+        p = (p * r) + Vector512.Create(1.0);
+        Vector512<double> k1 = Vector512.Truncate(n * Vector512.Create(0.5));
+        Vector512<double> result = p * Pow2(k1) * Pow2(n - k1);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512.Create(-745.2)), Vector512<double>.Zero, result);
+
+        // 2^m for integral m in [−1022, 1023]: m + 1023 lands in the low mantissa bits of m + 1023 + 2^52.
+        static Vector512<double> Pow2(Vector512<double> m) =>
+            Vector512.ShiftLeft((m + Vector512.Create(1023.0 + 4503599627370496.0)).AsUInt64(), 52).AsDouble();
     }
 
     /// <summary>e^x − 1 in double, accurate near 0.</summary>

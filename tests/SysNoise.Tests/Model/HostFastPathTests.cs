@@ -52,10 +52,14 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             CheckBinary(default(SubOp), va, vb, a, b, "Sub");
             CheckBinary(default(MulOp), va, vb, a, b, "Mul");
             CheckBinary(default(DivOp), va, vb, a, b, "Div");
+            CheckUnary(default(SigmoidOp), va, a, "Sigmoid");
+            // Sigmoid across e^x's whole double range (2^k from 2^0 down past float's subnormals, and the −745.2 cut).
+            float[] wide = [.. Enumerable.Range(0, 16).Select(_ => (float)((rng.NextDouble() * 1600) - 800))];
+            CheckUnary(default(SigmoidOp), Vector512.Create(wide), wide, "Sigmoid");
             lanes += 16;
         }
 
-        output.WriteLine($"{lanes} lanes per op (Relu, Clip with {bounds.Length} bound pairs, Add, Sub, Mul, Div) bit-identical");
+        output.WriteLine($"{lanes} lanes per op (Relu, Clip with {bounds.Length} bound pairs, Add, Sub, Mul, Div, Sigmoid twice) bit-identical");
     }
 
     private static void CheckUnary<TOp>(TOp op, Vector512<float> v, float[] x, string name)
@@ -308,7 +312,8 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     /// <summary>
     /// The host transposed convolution (per-tap GEMMs for non-overlapping windows, else per output) against
     /// <see cref="NnMath.ConvTransposeElement"/> + bias on random geometries: kernel ≤ stride and overlapping ones, pads,
-    /// output padding (outputs no tap reaches), groups, batch 1–2, special values.
+    /// output padding (outputs no tap reaches), groups, batch 1–2, special values; every fourth a 2× upsampling along W
+    /// (kernel = stride = 2, no pads: both column taps computed together and interleaved into the output rows).
     /// </summary>
     [Fact]
     public unsafe void ConvTransposeMatchesTheScalarChain()
@@ -326,6 +331,13 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             int inH = 1 + rng.Next(30), inW = 1 + rng.Next(45);
             int ph = rng.Next(kh), pw = rng.Next(kw), phe = rng.Next(kh), pwe = rng.Next(kw);
             int oph = rng.Next(sh), opw = rng.Next(sw);
+            if (c % 4 == 0)
+            {
+                // 2× upsampling along W (kernel = stride = 2, no pads): the interleaving path, with a wide input at times.
+                (sw, kw, pw, pwe, opw) = (2, 2, 0, 0, 0);
+                inW = rng.Next(2) == 0 ? inW : 40 + rng.Next(300);
+            }
+
             int outH = (sh * (inH - 1)) + oph + kh - ph - phe, outW = (sw * (inW - 1)) + opw + kw - pw - pwe;
             if (outH <= 0 || outW <= 0)
             {
@@ -481,7 +493,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     {
         var rng = new Random(RandomImages.RunSeed ^ (lowerRankScale ? 0x61 : 0x60));
         output.WriteLine($"seed {RandomImages.RunSeed}");
-        int[] shape = [2, 3, 5, 37];
+        int[] shape = [2, 3, 9, 37]; // planes of 333: two whole strips of 128 and a partial one
         long[] scaleDims = lowerRankScale ? [3, 1, 1] : [2, 3, 1, 1];
         byte[] bytes = TinyOnnx.ModelBytes(
             [

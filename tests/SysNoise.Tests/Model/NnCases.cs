@@ -176,7 +176,7 @@ internal static class NnRandomCases
                 7 => Pool(rng, scale, "AveragePool", ortCompatible),
                 _ => rng.Next(3) switch
                 {
-                    0 => new NnCase("GlobalAveragePool", new Dictionary<string, object>(), [new("x", Random(rng, 1 + rng.Next(2), 1 + rng.Next(8), 1 + rng.Next(scale), 1 + rng.Next(scale)))]),
+                    0 => new NnCase("GlobalAveragePool", new Dictionary<string, object>(), [new("x", Random(rng, 1 + rng.Next(2), 1 + rng.Next(20), 1 + rng.Next(scale), 1 + rng.Next(scale)))]),
                     1 => new NnCase("GlobalMaxPool", new Dictionary<string, object>(), [new("x", Random(rng, 1 + rng.Next(2), 1 + rng.Next(8), 1 + rng.Next(scale), 1 + rng.Next(scale)))]),
                     _ => BatchNorm(rng, scale),
                 },

@@ -64,10 +64,14 @@ public static unsafe class FusedElementwise
         });
     }
 
+    /// <summary>Vectors per step dispatch: each step runs its op over a strip of 8 × 16 elements held in L1.</summary>
+    private const int Strip = 8;
+
     private static void PlaneVector(FusedStep[] steps, nint[] inputs, FusedOperand[] kinds, nint[] outputs, int plane, int length)
     {
         int n = inputs.Length;
-        Vector512<float>* slots = stackalloc Vector512<float>[n + steps.Length];
+        // Slot s holds Strip vectors; the op switch is decided once per step and strip, not per vector.
+        Vector512<float>* slots = stackalloc Vector512<float>[(n + steps.Length) * Strip];
         long offset = (long)plane * length;
         var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
 
@@ -75,54 +79,105 @@ public static unsafe class FusedElementwise
         for (int i = 0; i < n; i++)
         {
             float* p = (float*)inputs[i];
-            slots[i] = kinds[i] switch
+            Vector512<float> v = kinds[i] switch
             {
                 FusedOperand.Plane => Vector512.Create(p[plane]),
                 FusedOperand.Scalar => Vector512.Create(p[0]),
                 _ => default,
             };
+            for (int k = 0; k < Strip; k++)
+            {
+                slots[(i * Strip) + k] = v;
+            }
         }
 
-        for (int j = 0; j < length; j += 16)
+        for (int j = 0; j < length; j += Strip * 16)
         {
-            bool whole = j + 16 <= length;
-            Vector512<float> mask = whole ? default : Vector512.LessThan(lane, Vector512.Create(length - j)).AsSingle();
+            // Vectors in this strip; the last one may be partial (lanes past the plane read 0 and are never stored).
+            int count = Math.Min(Strip, (length - j + 15) / 16);
+            int tail = length - j - ((count - 1) * 16);
+            Vector512<float> mask = Vector512.LessThan(lane, Vector512.Create(tail)).AsSingle();
             for (int i = 0; i < n; i++)
             {
                 if (kinds[i] == FusedOperand.Full)
                 {
                     float* p = (float*)inputs[i] + offset + j;
-                    slots[i] = whole ? Vector512.Load(p) : Avx512F.MaskLoad(p, mask, Vector512<float>.Zero);
+                    Vector512<float>* slot = slots + (i * Strip);
+                    for (int k = 0; k < count - 1; k++)
+                    {
+                        slot[k] = Vector512.Load(p + (k * 16));
+                    }
+
+                    slot[count - 1] = tail >= 16 ? Vector512.Load(p + ((count - 1) * 16)) : Avx512F.MaskLoad(p + ((count - 1) * 16), mask, Vector512<float>.Zero);
                 }
             }
 
             for (int s = 0; s < steps.Length; s++)
             {
                 FusedStep step = steps[s];
-                Vector512<float> a = slots[step.A], b = slots[step.B];
-                Vector512<float> r = step.Op switch
+                Vector512<float>* a = slots + (step.A * Strip), b = slots + (step.B * Strip), r = slots + ((n + s) * Strip);
+                switch (step.Op)
                 {
-                    FusedOp.Add => default(AddOp).Apply(a, b),
-                    FusedOp.Sub => default(SubOp).Apply(a, b),
-                    FusedOp.Mul => default(MulOp).Apply(a, b),
-                    FusedOp.Div => default(DivOp).Apply(a, b),
-                    FusedOp.Relu => default(ReluOp).Apply(a),
-                    _ => new ClipOp(step.Lo, step.Hi).Apply(a),
-                };
-                slots[n + s] = r;
+                    case FusedOp.Add:
+                        Strips(default(AddOp), a, b, r);
+                        break;
+                    case FusedOp.Sub:
+                        Strips(default(SubOp), a, b, r);
+                        break;
+                    case FusedOp.Mul:
+                        Strips(default(MulOp), a, b, r);
+                        break;
+                    case FusedOp.Div:
+                        Strips(default(DivOp), a, b, r);
+                        break;
+                    case FusedOp.Relu:
+                        Strips(default(ReluOp), a, r);
+                        break;
+                    default:
+                        Strips(new ClipOp(step.Lo, step.Hi), a, r);
+                        break;
+                }
+
                 if (step.Output >= 0)
                 {
                     float* o = (float*)outputs[step.Output] + offset + j;
-                    if (whole)
+                    for (int k = 0; k < count - 1; k++)
                     {
-                        Vector512.Store(r, o);
+                        Vector512.Store(r[k], o + (k * 16));
+                    }
+
+                    if (tail >= 16)
+                    {
+                        Vector512.Store(r[count - 1], o + ((count - 1) * 16));
                     }
                     else
                     {
-                        Avx512F.MaskStore(o, mask, r);
+                        Avx512F.MaskStore(o + ((count - 1) * 16), mask, r[count - 1]);
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>r[k] = op(a[k], b[k]) over a strip (whole strips: lanes past the plane hold harmless values).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Strips<TOp>(TOp op, Vector512<float>* a, Vector512<float>* b, Vector512<float>* r)
+        where TOp : struct, IVectorBinaryOp
+    {
+        for (int k = 0; k < Strip; k++)
+        {
+            r[k] = op.Apply(a[k], b[k]);
+        }
+    }
+
+    /// <summary>r[k] = op(a[k]) over a strip.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Strips<TOp>(TOp op, Vector512<float>* a, Vector512<float>* r)
+        where TOp : struct, IVectorUnaryOp
+    {
+        for (int k = 0; k < Strip; k++)
+        {
+            r[k] = op.Apply(a[k]);
         }
     }
 

@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
@@ -39,7 +41,11 @@ public static unsafe class ConvTransposeHost
         float[] packed = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(1, perTap * khw * g.Group)), pinned: true);
         int chunk = GemmHost.NT;
         int chunks = (p + chunk - 1) / chunk;
-        int tasks = images * khw * chunks;
+        // Kernel = stride = 2 along W without pads (2× upsampling heads): a task computes both column taps of one row tap,
+        // and output rows take them interleaved, 32 at a time, instead of one strided store per element.
+        bool pairs = g.KW == 2 && g.SW == 2 && g.PW == 0 && g.OutW == 2 * g.InW && Vector512.IsHardwareAccelerated;
+        int taskTaps = pairs ? g.KH : khw;
+        int tasks = images * taskTaps * chunks;
         long macs = (long)images * khw * ocg * icg * p;
         int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
         fixed (float* xp = x)
@@ -93,6 +99,12 @@ public static unsafe class ConvTransposeHost
 
             void Task(int task)
             {
+                if (pairs)
+                {
+                    PairTask(task);
+                    return;
+                }
+
                 int c = task % chunks, rest = task / chunks;
                 int tap = rest % khw, img = rest / khw;
                 int n = img / g.Group, gi = img % g.Group;
@@ -127,6 +139,58 @@ public static unsafe class ConvTransposeHost
                                 {
                                     yRow[ow] = from[i];
                                 }
+                            }
+                        }
+
+                        q = end;
+                    }
+                }
+            }
+
+            void PairTask(int task)
+            {
+                int c = task % chunks, rest = task / chunks;
+                int kh = rest % g.KH, img = rest / g.KH;
+                int n = img / g.Group, gi = img % g.Group;
+                int n0 = c * chunk, n1 = Math.Min(p, n0 + chunk);
+                int panelRows = mPanels * GemmHost.MR * chunk;
+                float* temp = Temp(2 * panelRows);
+                float* xPlane = (float*)xa + ((((long)n * g.Channels) + ((long)gi * icg)) * p);
+                float* rb = ba == 0 ? null : (float*)ba + (gi * ocg);
+                for (int kw = 0; kw < 2; kw++)
+                {
+                    float* a = (float*)paa + ((((long)gi * khw) + (kh * 2) + kw) * perTap);
+                    GemmHost.Run(a, ocg, icg, new StridedPanels(xPlane, p, 1), n0, n1, 0, mPanels, temp + (kw * panelRows) - n0, chunk, rb, Work());
+                }
+
+                var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+                var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+                for (int oc = 0; oc < ocg; oc++)
+                {
+                    float* even = temp + ((long)oc * chunk) - n0, odd = even + panelRows;
+                    float* yPlane = (float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg) + oc) * g.OutSpatial);
+                    int q = n0;
+                    while (q < n1)
+                    {
+                        int ih = q / g.InW, iw0 = q - (ih * g.InW);
+                        int end = Math.Min(n1, q + (g.InW - iw0));
+                        int oh = (ih * g.SH) + kh - g.PH;
+                        if ((uint)oh < (uint)g.OutH)
+                        {
+                            // Output columns 2·iw and 2·iw + 1 take column taps 0 and 1 of input column iw.
+                            float* yRow = yPlane + ((long)oh * g.OutW) + (2 * iw0) - (2 * q);
+                            int i = q;
+                            for (; i + 16 <= end; i += 16)
+                            {
+                                Vector512<float> e = Vector512.Load(even + i), o = Vector512.Load(odd + i);
+                                Vector512.Store(Avx512F.PermuteVar16x32x2(e, low, o), yRow + (2 * i));
+                                Vector512.Store(Avx512F.PermuteVar16x32x2(e, high, o), yRow + (2 * i) + 16);
+                            }
+
+                            for (; i < end; i++)
+                            {
+                                yRow[2 * i] = even[i];
+                                yRow[(2 * i) + 1] = odd[i];
                             }
                         }
 

@@ -233,6 +233,15 @@ public static unsafe class GemmHost
                                 epilogue.Finish(cp, ldc, rows, cols);
                             }
                         }
+                        else if (rows == 1 && cols == nr && nr == 32 && Vector512.IsHardwareAccelerated)
+                        {
+                            // A single row (a batch-1 classifier, a one-channel output): its kernel straight on C.
+                            Kernel512x1(ap, bp, ldb, kc, cp, accumulate, bias);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
+                        }
                         else if (rows == mr && nr == 32 && Avx512F.IsSupported)
                         {
                             // Column edge: the same tile with C read and written through lane masks.

@@ -123,8 +123,29 @@ public static class ResizeHost
     public static void Gather<T>(T[] input, T[] output, int[] index, int[] count, ResizePassGeometry g, T extrapolation, ParallelOptions parallel)
         where T : unmanaged
     {
-        // Blocks of (outer, output position) rows; a pass along the last axis (Inner = 1) copies single elements, so
-        // it runs as plain indexed loops rather than one copy call per element.
+        if (g.Inner == 1)
+        {
+            // A pass along the last axis copies single elements: per outer row, one indexed loop over the output
+            // positions (no division per element, no copy call per element).
+            int lineThreads = (long)g.Outer * g.OutLength < 1 << 15 ? 1 : Math.Max(1, parallel.MaxDegreeOfParallelism);
+            int lineBlocks = Math.Min(g.Outer, lineThreads * 8);
+            HostParallel.For(lineBlocks, lineThreads, block =>
+            {
+                int end = (int)((long)g.Outer * (block + 1) / lineBlocks);
+                for (int outer = (int)((long)g.Outer * block / lineBlocks); outer < end; outer++)
+                {
+                    Span<T> dst = output.AsSpan((int)((long)outer * g.OutLength), g.OutLength);
+                    ReadOnlySpan<T> src = input.AsSpan((int)((long)outer * g.InLength), g.InLength);
+                    for (int j = 0; j < dst.Length; j++)
+                    {
+                        dst[j] = count[j] == 0 ? extrapolation : src[index[j * g.Taps]];
+                    }
+                }
+            });
+            return;
+        }
+
+        // Blocks of (outer, output position) rows, each a copy of Inner elements.
         long rows = (long)g.Outer * g.OutLength;
         int threads = rows * g.Inner < 1 << 15 ? 1 : Math.Max(1, parallel.MaxDegreeOfParallelism);
         int blocks = (int)Math.Min(rows, threads * 8L);
@@ -143,14 +164,7 @@ public static class ResizeHost
                 }
 
                 long src = ((outer * g.InLength) + index[j * g.Taps]) * g.Inner;
-                if (g.Inner == 1)
-                {
-                    output[o] = input[src];
-                }
-                else
-                {
-                    input.AsSpan((int)src, g.Inner).CopyTo(output.AsSpan((int)o, g.Inner));
-                }
+                input.AsSpan((int)src, g.Inner).CopyTo(output.AsSpan((int)o, g.Inner));
             }
         });
     }
