@@ -681,6 +681,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             (48, 48, 14, 14, 3, 1, 48, 1),
             (40, 40, 14, 14, 3, 2, 40, 1),
             (32, 32, 7, 7, 3, 1, 32, 1),
+            (16, 20, 9, 40, 3, 1, 1, 1),
         ];
         foreach (var s in shapes)
         {

@@ -114,6 +114,12 @@ public static unsafe class ConvHost
             return;
         }
 
+        if (DirectConvHost.Applies(g))
+        {
+            DirectConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue);
+            return;
+        }
+
         // One task list over (image·group, column range, output-channel panel range), run in a single parallel loop.
         // Columns are split first (each task supplies its own B panels, so an M split re-packs B).
         int images = g.Batch * g.Group;
