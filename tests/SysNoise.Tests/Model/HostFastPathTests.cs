@@ -443,7 +443,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         int s = 1 + rng.Next(rng.Next(3) == 0 ? 3 : 2);
         int d = rng.Next(5) == 0 ? 2 : 1;
         int group = depthwise ? (rng.Next(2) == 0 ? 16 + rng.Next(40) : 2 + rng.Next(11)) : (rng.Next(4) == 0 ? 2 : 1); // 16+: channel blocks
-        int icg = depthwise ? 1 : (group > 1 ? 2 : 1) + rng.Next(24);
+        int icg = depthwise ? 1 : (group > 1 ? 2 : 1) + rng.Next(rng.Next(4) == 0 ? 120 : 24); // 64+: pointwise B packed by rows
         int ocg = depthwise ? (rng.Next(4) == 0 ? 2 : 1) : 1 + rng.Next(40);
         int inH = ((k - 1) * d) + 1 + rng.Next(20), inW = ((kw - 1) * d) + 1 + rng.Next(rng.Next(2) == 0 ? 20 : 70);
         int ph = rng.Next(k), pw = rng.Next(kw), phe = rng.Next(k), pwe = rng.Next(kw);
@@ -682,6 +682,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             (40, 40, 14, 14, 3, 2, 40, 1),
             (32, 32, 7, 7, 3, 1, 32, 1),
             (16, 20, 9, 40, 3, 1, 1, 1),
+            (72, 40, 23, 29, 1, 1, 1, 1),
         ];
         foreach (var s in shapes)
         {

@@ -201,7 +201,11 @@ public static unsafe class ConvHost
                 float* a = (float*)wa + (gi * perGroup);
                 float* rb = ba == 0 ? null : (float*)ba + (gi * ocg);
                 float* work = Work();
-                if (pointwise)
+                if (pointwise && k >= RowPackedChannels)
+                {
+                    Gemm(a, ocg, k, new RowPackedPanels(xin, p, n1, work), n0, n1, mp0, mp1, yout, p, rb, work, epilogue, (float*)ya, (float*)spa);
+                }
+                else if (pointwise)
                 {
                     Gemm(a, ocg, k, new StridedPanels(xin, p, 1), n0, n1, mp0, mp1, yout, p, rb, work, epilogue, (float*)ya, (float*)spa);
                 }
@@ -224,6 +228,13 @@ public static unsafe class ConvHost
             }
         }
     }
+
+    /// <summary>
+    /// Pointwise convolutions over at least this many input channels pack B row by row (<see cref="RowPackedPanels"/>).
+    /// Measured on MobileNetV2 at batch 8, one thread: 144→24 at 56×56 4.7 → 3.1–3.5 ms, 96→24 3.0 → 1.7–1.9 ms; at 32
+    /// channels the difference was within the machine's noise.
+    /// </summary>
+    private const int RowPackedChannels = 64;
 
     [ThreadStatic]
     private static float[]? work;
