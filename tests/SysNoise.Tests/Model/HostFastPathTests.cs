@@ -134,7 +134,8 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     /// The banded expand → depthwise pass (<see cref="ExpandDepthwiseHost"/>) against the two convolutions run one after
     /// the other on the host paths: random sizes (expanded tensors of 1.2–3.3 MB, so several bands), kernels 3 and 5,
     /// strides 1–2, dilations 1–2, symmetric and asymmetric pads, batch 1–2, with and without biases, each epilogue
-    /// (Relu / Clip on the expand; Clip, and Add in both operand orders with special values, on the depthwise), 1–3 threads.
+    /// (Relu / Clip on the expand; Clip, and Add in both operand orders with special values, on the depthwise), 1–3 threads;
+    /// every other chain also runs the pointwise projection of the depthwise output band by band (with each epilogue).
     /// </summary>
     [Fact]
     public void ExpandDepthwiseEqualsTheTwoConvolutions()
@@ -178,19 +179,49 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             float[] packed = ConvHost.PackWeights(w1, g1);
             var e = new float[g1.OutputElements];
             ConvHost.Run(x, w1, packed, b1, e, g1, threads, e1);
+
+            // Every other case also projects the depthwise output (the inverted residual's last 1×1, with an Add at times).
+            bool projecting = c % 2 == 1;
+            if (projecting && e2.Skip is not null)
+            {
+                e2 = new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f };
+            }
+
             var want = new float[g2.OutputElements];
             ConvHost.Run(e, w2, [], b2, want, g2, threads, e2);
-            var got = new float[g2.OutputElements];
-            ExpandDepthwiseHost.Run(x, packed, b1, e1, g1, w2, b2, e2, g2, got, threads);
+            ProjectStage? stage = null;
+            string projection = "none";
+            if (projecting)
+            {
+                int outChannels = 8 + rng.Next(40);
+                var g3 = new NnGeometry
+                {
+                    Batch = batch, Channels = expanded, InD = 1, InH = g2.OutH, InW = g2.OutW, OutChannels = outChannels, Group = 1, KD = 1, KH = 1, KW = 1,
+                    SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = g2.OutH, OutW = g2.OutW,
+                };
+                Assert.True(ExpandDepthwiseHost.ProjectApplies(g2, g3), Describe(g3));
+                float[] w3 = RandomArray(rng, (long)outChannels * expanded, specials: false);
+                float[]? b3 = rng.Next(3) == 0 ? null : RandomArray(rng, outChannels, specials: false);
+                ConvEpilogue e3 = Epilogues(rng, g3.OutputElements).Prepend(default).ElementAt(rng.Next(6));
+                float[] packed3 = ConvHost.PackWeights(w3, g3);
+                var projected = new float[g3.OutputElements];
+                ConvHost.Run(want, w3, packed3, b3, projected, g3, threads, e3);
+                want = projected;
+                stage = new ProjectStage(packed3, b3, e3, g3);
+                projection = $"{Describe(g3)} (add {(e3.Skip is null ? "none" : e3.SkipFirst ? "skip+conv" : "conv+skip")}, {e3.Activation})";
+            }
+
+            var got = new float[want.Length];
+            ExpandDepthwiseHost.Run(x, packed, b1, e1, g1, w2, b2, e2, g2, got, stage, threads);
             for (int i = 0; i < want.Length; i++)
             {
-                Assert.True(Same(want[i], got[i]), $"{Describe(g1)} ({e1.Activation}) → {Describe(g2)} (add {(e2.Skip is null ? "none" : e2.SkipFirst ? "skip+conv" : "conv+skip")}, {e2.Activation}), {threads} threads: element {i}: fused {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
+                Assert.True(Same(want[i], got[i]), $"{Describe(g1)} ({e1.Activation}) → {Describe(g2)} (add {(e2.Skip is null ? "none" : e2.SkipFirst ? "skip+conv" : "conv+skip")}, {e2.Activation}) → projection {projection}, {threads} threads: element {i}: fused {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
             }
 
             elements += want.Length;
         }
 
-        output.WriteLine($"10 expand → depthwise pairs, {elements} outputs bit-identical to the two convolutions run one by one");
+        output.WriteLine($"10 expand → depthwise chains (5 with the projection), {elements} outputs bit-identical to the convolutions run one by one");
     }
 
     /// <summary>

@@ -8,8 +8,10 @@ namespace SysNoise.Kernels.Model.Nn;
 /// band by band of output rows: each band's expanded rows (the rows its taps reach) go into a per-thread buffer that
 /// stays in L2, and the depthwise pass reads them there, instead of the whole expanded tensor (4.8 MB at MobileNetV2's
 /// 96×112×112) making a round trip through memory. Rows shared by two bands are expanded twice, with identical bits.
-/// Every element keeps its unfused chain: the expand outputs are the GEMM path's (k in order, + bias, then its
-/// epilogue), the depthwise outputs <see cref="DepthwiseHost"/>'s.
+/// When a pointwise projection alone reads the depthwise output (the rest of the inverted residual, its Add included),
+/// it runs on each band too: the band's depthwise rows stay in a second L2 buffer and only the projection is stored.
+/// Every element keeps its unfused chain: the expand and projection outputs are the GEMM path's (k in order, + bias,
+/// then the epilogue), the depthwise outputs <see cref="DepthwiseHost"/>'s.
 /// </summary>
 public static unsafe class ExpandDepthwiseHost
 {
@@ -37,21 +39,42 @@ public static unsafe class ExpandDepthwiseHost
         && (long)expand.OutChannels * expand.OutSpatial * sizeof(float) >= BandBytes;
 
     /// <summary>
+    /// Whether a pointwise convolution reading the depthwise output can run band by band after it: 2-D, stride 1, no
+    /// pads, one group, on the GEMM path, over the depthwise output's channels and plane.
+    /// </summary>
+    public static bool ProjectApplies(NnGeometry depthwise, NnGeometry project) =>
+        project.Group == 1 && project.KernelSpatial == 1 && project.InD == 1 && project.SH == 1 && project.SW == 1
+        && project.PH == 0 && project.PW == 0 && project.PHEnd == 0 && project.PWEnd == 0
+        && project.Batch == depthwise.Batch && project.Channels == depthwise.OutChannels
+        && project.InH == depthwise.OutH && project.InW == depthwise.OutW && project.OutH == project.InH && project.OutW == project.InW
+        && ConvHost.LayoutOf(project) == ConvLayout.Gemm;
+
+    /// <summary>
     /// y = depthwise(epilogue1(expand(x) + bias1)) + bias2, then <paramref name="epilogue2"/>. <paramref name="packedExpand"/>
     /// is <see cref="ConvHost.PackWeights"/> of the expand weights; the depthwise weights are read as they are.
     /// </summary>
     public static void Run(
         float[] x, float[] packedExpand, float[]? bias1, ConvEpilogue epilogue1, NnGeometry expand,
         float[] weights2, float[]? bias2, ConvEpilogue epilogue2, NnGeometry depthwise, float[] y, int threads)
+        => Run(x, packedExpand, bias1, epilogue1, expand, weights2, bias2, epilogue2, depthwise, y, null, threads);
+
+    /// <summary>
+    /// As above; with <paramref name="project"/>, the depthwise output stays in band buffers and y is the projection's
+    /// output (<see cref="ProjectStage"/>), the depthwise output is not stored.
+    /// </summary>
+    public static void Run(
+        float[] x, float[] packedExpand, float[]? bias1, ConvEpilogue epilogue1, NnGeometry expand,
+        float[] weights2, float[]? bias2, ConvEpilogue epilogue2, NnGeometry depthwise, float[] y, ProjectStage? project, int threads)
     {
         if (epilogue1.Skip is not null)
         {
             throw new ArgumentException("the expand convolution's output is read only by the depthwise one: it has no Add");
         }
 
-        if (epilogue2.Skip is { } skipArray && skipArray.Length != y.Length)
+        ConvEpilogue last = project?.Epilogue ?? epilogue2;
+        if ((project is not null && epilogue2.Skip is not null) || (last.Skip is { } skipArray && skipArray.Length != y.Length))
         {
-            throw new ArgumentException("the fused Add operand must have the convolution's output shape");
+            throw new ArgumentException("the fused Add operand must have the last convolution's output shape");
         }
 
         int channels = expand.OutChannels, width = expand.InW, height = expand.InH;
@@ -70,6 +93,10 @@ public static unsafe class ExpandDepthwiseHost
         }
 
         long need = (long)channels * Math.Max(1, maxRows) * width;
+        // With a projection: each band's depthwise rows, then the projection from them.
+        int maxOut = (outH + bands - 1) / bands;
+        long needOut = project is null ? 0 : (long)channels * maxOut * depthwise.OutW;
+        int mProject = project is { } pj ? GemmHost.Panels(pj.Geometry.OutChannels) : 0;
         int kExpand = expand.Channels;
         int mPanels = GemmHost.Panels(channels);
         fixed (float* xp = x)
@@ -78,14 +105,16 @@ public static unsafe class ExpandDepthwiseHost
         fixed (float* wp = weights2)
         fixed (float* b2 = bias2)
         fixed (float* yp = y)
-        fixed (float* sp = epilogue2.Skip)
+        fixed (float* sp = last.Skip)
+        fixed (float* p3 = project?.Packed)
+        fixed (float* b3 = project?.Bias)
         {
-            nint xa = (nint)xp, aa = (nint)ap, b1a = (nint)b1, wa = (nint)wp, b2a = (nint)b2, ya = (nint)yp, sa = (nint)sp;
+            nint xa = (nint)xp, aa = (nint)ap, b1a = (nint)b1, wa = (nint)wp, b2a = (nint)b2, ya = (nint)yp, sa = (nint)sp, p3a = (nint)p3, b3a = (nint)b3;
             HostParallel.For(expand.Batch * bands, threads, item =>
             {
                 int n = item / bands, bi = item % bands;
                 (int ea, int eb, int r0, int r1) = BandRows(bi);
-                float[] buffer = expanded is { } e && e.Length >= need ? e : (expanded = GC.AllocateUninitializedArray<float>((int)need, pinned: true));
+                float[] buffer = expanded is { } e && e.Length >= need + needOut ? e : (expanded = GC.AllocateUninitializedArray<float>((int)(need + needOut), pinned: true));
                 fixed (float* ep = buffer)
                 {
                     int pixels = (eb - ea) * width;
@@ -110,8 +139,30 @@ public static unsafe class ExpandDepthwiseHost
                     band.PH = ea - ((r0 * depthwise.SH) - depthwise.PH);
                     band.OutH = r1 - r0;
                     long outPlane = (long)depthwise.OutH * depthwise.OutW;
-                    long offset = ((long)n * channels * outPlane) + ((long)r0 * depthwise.OutW);
-                    DepthwiseHost.Band(ep, (float*)wa, (float*)b2a, (float*)ya + offset, sa == 0 ? null : (float*)sa + offset, band, outPlane, epilogue2);
+                    if (project is not { } stage)
+                    {
+                        long offset = ((long)n * channels * outPlane) + ((long)r0 * depthwise.OutW);
+                        DepthwiseHost.Band(ep, (float*)wa, (float*)b2a, (float*)ya + offset, sa == 0 ? null : (float*)sa + offset, band, outPlane, epilogue2);
+                        return;
+                    }
+
+                    // The band's depthwise rows into the second buffer (planes of its own pixels), then the projection of
+                    // those pixels into y, whose rows r0 .. r1 they are.
+                    int bandPixels = (r1 - r0) * depthwise.OutW;
+                    float* dp = ep + need;
+                    DepthwiseHost.Band(ep, (float*)wa, (float*)b2a, dp, null, band, bandPixels, epilogue2);
+                    int outChannels = stage.Geometry.OutChannels;
+                    float* yo = (float*)ya + ((long)n * outChannels * outPlane) + ((long)r0 * depthwise.OutW);
+                    float* work = ConvHost.Work();
+                    var rows = new RowPackedPanels(dp, bandPixels, bandPixels, work);
+                    if (stage.Epilogue.IsEmpty)
+                    {
+                        GemmHost.Run((float*)p3a, outChannels, channels, rows, 0, bandPixels, 0, mProject, yo, outPlane, (float*)b3a, work);
+                    }
+                    else
+                    {
+                        GemmHost.Run((float*)p3a, outChannels, channels, rows, 0, bandPixels, 0, mProject, yo, outPlane, (float*)b3a, work, new ConvTileEpilogue(stage.Epilogue, (float*)ya, (float*)sa));
+                    }
                 }
             });
         }
@@ -126,3 +177,9 @@ public static unsafe class ExpandDepthwiseHost
         }
     }
 }
+
+/// <summary>
+/// The pointwise convolution after the depthwise one in <see cref="ExpandDepthwiseHost"/>: its packed weights
+/// (<see cref="ConvHost.PackWeights"/>), bias, epilogue (an Add's operand laid out as its output) and geometry.
+/// </summary>
+public sealed record ProjectStage(float[] Packed, float[]? Bias, ConvEpilogue Epilogue, NnGeometry Geometry);

@@ -85,9 +85,10 @@ public static class ConvFusionPlan
     }
 
     /// <summary>
-    /// For each pointwise-candidate Conv i, the Conv d that alone reads its (fused) output, when d's weights and bias are
-    /// constants and neither fusion has an Add (MobileNet's expand → depthwise; whether the geometries qualify is decided
-    /// at run time): the pair may then run as one banded pass (<see cref="ExpandDepthwiseHost"/>) at i's place.
+    /// For each Conv i whose fusion has no Add, the Conv d that alone reads its (fused) output, when d's weights and bias
+    /// are constants (MobileNet's expand → depthwise → projection; whether the geometries qualify, and whether an Add that
+    /// d absorbs has its operand ready, is decided at run time): the chain may then run as one banded pass
+    /// (<see cref="ExpandDepthwiseHost"/>) at i's place.
     /// </summary>
     public static int?[] Chains(OnnxGraph graph, ConvFusion?[] plan, IReadOnlySet<string> constants)
     {
@@ -125,7 +126,7 @@ public static class ConvFusionPlan
 
             int d = r[0];
             OnnxNode next = graph.Nodes[d];
-            if (d > i && IsConv(next) && next.Inputs[0] == value && next.Inputs.Skip(1).All(n => n.Length == 0 || constants.Contains(n)) && plan[d] is null or { Add: null })
+            if (d > i && IsConv(next) && next.Inputs[0] == value && next.Inputs.Skip(1).All(n => n.Length == 0 || constants.Contains(n)))
             {
                 chains[i] = d;
             }

@@ -175,14 +175,20 @@ public sealed class OnnxSession
             }
 
             long started = onNodeTimed is null ? 0 : System.Diagnostics.Stopwatch.GetTimestamp();
-            if (fuse && chains[i] is int d && RunChained(context, i, d, args, values) is { } chained)
+            if (fuse && chains[i] is int d && RunChained(context, i, d, args, values) is ({ } chained, int lastConv))
             {
-                // The pair (and what each absorbed) ran at the first Conv's place; the second Conv's output is stored.
+                // The chain (and what each Conv absorbed) ran at the first Conv's place; the last Conv's output is stored.
                 onNodeTimed?.Invoke(node, System.Diagnostics.Stopwatch.GetTimestamp() - started);
-                Store(fusions[d]?.Output ?? graph.Nodes[d].Outputs[0], chained);
+                Store(fusions[lastConv]?.Output ?? graph.Nodes[lastConv].Outputs[0], chained);
                 arena!.EndNode();
                 ReleaseDead(node);
-                foreach (int j in (fusions[i]?.Absorbed ?? []).Append(d).Concat(fusions[d]?.Absorbed ?? []))
+                var members = (fusions[i]?.Absorbed ?? []).Append(d).Concat(fusions[d]?.Absorbed ?? []);
+                if (lastConv != d)
+                {
+                    members = members.Append(lastConv).Concat(fusions[lastConv]?.Absorbed ?? []);
+                }
+
+                foreach (int j in members)
                 {
                     absorbed![j] = true;
                     ReleaseDead(graph.Nodes[j]);
@@ -436,14 +442,16 @@ public sealed class OnnxSession
     }
 
     /// <summary>
-    /// Runs Conv <paramref name="first"/> and the Conv <paramref name="second"/> that alone reads it (each with the nodes
-    /// its fusion absorbs) as one pass (<see cref="ConvOp.RunExpandDepthwise"/>), when the geometries qualify; else null.
+    /// Runs Conv <paramref name="first"/>, the Conv <paramref name="second"/> that alone reads it and, when one alone reads
+    /// that, the Conv after it (each with the nodes its fusion absorbs) as one banded pass
+    /// (<see cref="ConvOp.RunExpandDepthwise"/>), when the geometries qualify: the result and the last Conv run; else null.
     /// </summary>
-    private Tensor? RunChained(OpContext context, int first, int second, List<Tensor?> args, Dictionary<string, Tensor> values)
+    private (Tensor Result, int LastConv)? RunChained(OpContext context, int first, int second, List<Tensor?> args, Dictionary<string, Tensor> values)
     {
         OnnxGraph graph = Model.Graph;
         OnnxNode node = graph.Nodes[first], next = graph.Nodes[second];
         ConvEpilogue e1 = default, e2 = default;
+        Tensor<float>? skip2 = null;
         if (fusions[first] is { } f1)
         {
             if (EpilogueOf(context, f1, values) is not { Skip: null } r1)
@@ -456,19 +464,30 @@ public sealed class OnnxSession
 
         if (fusions[second] is { } f2)
         {
-            if (EpilogueOf(context, f2, values) is not { Skip: null } r2)
+            if (EpilogueOf(context, f2, values) is not { } r2)
             {
                 return null;
             }
 
-            e2 = r2.Epilogue;
+            (e2, skip2) = (r2.Epilogue, r2.Skip);
         }
 
-        // The second Conv's weights and bias are constants (ConvFusionPlan.Chains); its data input is the first's output.
-        var nextArgs = next.Inputs.Select((name, k) => k == 0 || name.Length == 0 ? null : values.GetValueOrDefault(name)).ToList();
+        // The later Convs' weights and biases are constants (ConvFusionPlan.Chains); each one's data input is the previous output.
+        List<Tensor?> InputsOf(OnnxNode n) => n.Inputs.Select((name, k) => k == 0 || name.Length == 0 ? null : values.GetValueOrDefault(name)).ToList();
         try
         {
-            return ConvOp.RunExpandDepthwise(context, node, args, next, nextArgs, e1, e2);
+            // The projection after the depthwise Conv, when its own Add (if any) has its operand ready.
+            if (skip2 is null && chains[second] is int third && (fusions[third] is not { } f3 || EpilogueOf(context, f3, values) is not null))
+            {
+                (ConvEpilogue e3, Tensor<float>? skip3) = fusions[third] is { } f ? EpilogueOf(context, f, values)!.Value : (default, null);
+                OnnxNode last = graph.Nodes[third];
+                if (ConvOp.RunExpandDepthwise(context, node, args, next, InputsOf(next), e1, e2, null, last, InputsOf(last), e3, skip3) is { } projected)
+                {
+                    return (projected, third);
+                }
+            }
+
+            return ConvOp.RunExpandDepthwise(context, node, args, next, InputsOf(next), e1, e2, skip2, null, null, default, null) is { } y ? (y, second) : null;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or NotSupportedException or IndexOutOfRangeException)
         {

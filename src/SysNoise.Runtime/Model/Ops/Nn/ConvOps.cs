@@ -102,12 +102,15 @@ public sealed class ConvOp : IOnnxOperator
     }
 
     /// <summary>
-    /// A pointwise Conv and the depthwise Conv that alone reads its output (<paramref name="nextInputs"/>: that Conv's
-    /// inputs, the data input left null), each with its absorbed epilogue, as one banded pass
-    /// (<see cref="ExpandDepthwiseHost"/>); or null when this run or these geometries do not qualify (the caller then
-    /// runs them one by one).
+    /// A pointwise Conv, the depthwise Conv that alone reads its output (<paramref name="nextInputs"/>: that Conv's
+    /// inputs, the data input left null) and optionally the pointwise projection of that (<paramref name="last"/>), each
+    /// with its absorbed epilogue (an Add's operand in <paramref name="nextSkip"/> / <paramref name="lastSkip"/>), as one
+    /// banded pass (<see cref="ExpandDepthwiseHost"/>); or null when this run or these geometries do not qualify (the
+    /// caller then runs them otherwise).
     /// </summary>
-    public static Tensor<float>? RunExpandDepthwise(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, OnnxNode next, IReadOnlyList<Tensor?> nextInputs, ConvEpilogue epilogue, ConvEpilogue nextEpilogue)
+    public static Tensor<float>? RunExpandDepthwise(
+        OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, OnnxNode next, IReadOnlyList<Tensor?> nextInputs, ConvEpilogue epilogue, ConvEpilogue nextEpilogue, Tensor<float>? nextSkip,
+        OnnxNode? last, IReadOnlyList<Tensor?>? lastInputs, ConvEpilogue lastEpilogue, Tensor<float>? lastSkip)
     {
         if (Acc16Host.Applies(context) || OrtOrder.Applies(context) || context.Ilgpu is not null || inputs[0] is not { Rank: 4 }
             || nextInputs.Count < 2 || nextInputs[1] is not Tensor<float> w2 || w2.Rank != 4)
@@ -127,8 +130,45 @@ public sealed class ConvOp : IOnnxOperator
             return null; // one by one (a bad bias is then reported by its own Conv)
         }
 
-        var y = new Tensor<float>(context.NewFloats(g2.OutputElements), NnAttributes.OutputShape(g2, 2));
-        ExpandDepthwiseHost.Run(x.Data, PackedFor(w, g), b?.Data, epilogue, g, w2.Data, b2?.Data, nextEpilogue, g2, y.Data, context.Threads);
+        int[] shape2 = NnAttributes.OutputShape(g2, 2);
+        ProjectStage? stage = null;
+        int[] outShape = shape2;
+        long outElements = g2.OutputElements;
+        if (last is not null)
+        {
+            if (lastInputs is not { Count: >= 2 } || lastInputs[1] is not Tensor<float> w3 || w3.Rank != 4)
+            {
+                return null;
+            }
+
+            Tensor<float>? b3 = lastInputs.Count > 2 && lastInputs[2] is not null ? NnAttributes.Float(lastInputs[2], last, "B") : null;
+            NnGeometry g3 = NnAttributes.Conv(last, shape2, w3.Shape);
+            if ((b3 is not null && b3.Length != g3.OutChannels) || !ExpandDepthwiseHost.ProjectApplies(g2, g3))
+            {
+                return null;
+            }
+
+            outShape = NnAttributes.OutputShape(g3, 2);
+            if (lastSkip is not null && !lastSkip.Shape.AsSpan().SequenceEqual(outShape))
+            {
+                return null;
+            }
+
+            stage = new ProjectStage(PackedFor(w3, g3), b3?.Data, lastEpilogue with { Skip = lastSkip?.Data }, g3);
+            outElements = g3.OutputElements;
+        }
+        else if (nextSkip is not null)
+        {
+            if (!nextSkip.Shape.AsSpan().SequenceEqual(shape2))
+            {
+                return null;
+            }
+
+            nextEpilogue = nextEpilogue with { Skip = nextSkip.Data };
+        }
+
+        var y = new Tensor<float>(context.NewFloats(outElements), outShape);
+        ExpandDepthwiseHost.Run(x.Data, PackedFor(w, g), b?.Data, epilogue, g, w2.Data, b2?.Data, nextEpilogue, g2, y.Data, stage, context.Threads);
         return y;
     }
 
