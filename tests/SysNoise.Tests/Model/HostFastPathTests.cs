@@ -221,7 +221,52 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             elements += want.Length;
         }
 
-        output.WriteLine($"10 expand → depthwise chains (5 with the projection), {elements} outputs bit-identical to the convolutions run one by one");
+        // No expand in front: the depthwise convolution reads its input in place, its projection runs band by band.
+        for (int c = 0; c < 4; c++)
+        {
+            int batch = 1 + rng.Next(2), channels = new[] { 32, 48, 96 }[rng.Next(3)], outChannels = 8 + rng.Next(40);
+            int h = 96 + rng.Next(40), w = 96 + rng.Next(40), s = 1 + rng.Next(2);
+            var g2 = new NnGeometry
+            {
+                Batch = batch, Channels = channels, InD = 1, InH = h, InW = w, OutChannels = channels, Group = channels, KD = 1, KH = 3, KW = 3,
+                SD = 1, SH = s, SW = s, PH = 1, PW = 1, PHEnd = 1, PWEnd = 1, DD = 1, DH = 1, DW = 1, OutD = 1,
+                OutH = ((h + 2 - 3) / s) + 1, OutW = ((w + 2 - 3) / s) + 1,
+            };
+            var g3 = new NnGeometry
+            {
+                Batch = batch, Channels = channels, InD = 1, InH = g2.OutH, InW = g2.OutW, OutChannels = outChannels, Group = 1, KD = 1, KH = 1, KW = 1,
+                SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = g2.OutH, OutW = g2.OutW,
+            };
+            if (!ExpandDepthwiseHost.DepthwiseProjectApplies(g2, g3))
+            {
+                c--; // under 1 MB of depthwise output: another size
+                continue;
+            }
+
+            float[] x = RandomArray(rng, (long)batch * channels * h * w, specials: rng.Next(4) == 0);
+            float[] w2 = RandomArray(rng, (long)channels * 9, specials: false);
+            float[]? b2 = rng.Next(3) == 0 ? null : RandomArray(rng, channels, specials: false);
+            float[] w3 = RandomArray(rng, (long)outChannels * channels, specials: false);
+            float[]? b3 = rng.Next(3) == 0 ? null : RandomArray(rng, outChannels, specials: false);
+            var e2 = new ConvEpilogue { Activation = ConvActivation.Relu };
+            ConvEpilogue e3 = Epilogues(rng, g3.OutputElements).Prepend(default).ElementAt(rng.Next(6));
+            int threads = 1 + rng.Next(3);
+            var d = new float[g2.OutputElements];
+            ConvHost.Run(x, w2, [], b2, d, g2, threads, e2);
+            float[] packed3 = ConvHost.PackWeights(w3, g3);
+            var want = new float[g3.OutputElements];
+            ConvHost.Run(d, w3, packed3, b3, want, g3, threads, e3);
+            var got = new float[want.Length];
+            ExpandDepthwiseHost.RunDepthwiseProject(x, w2, b2, e2, g2, new ProjectStage(packed3, b3, e3, g3), got, threads);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.True(Same(want[i], got[i]), $"{Describe(g2)} → {Describe(g3)} (add {(e3.Skip is null ? "none" : e3.SkipFirst ? "skip+conv" : "conv+skip")}, {e3.Activation}), {threads} threads: element {i}: fused {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
+            }
+
+            elements += want.Length;
+        }
+
+        output.WriteLine($"10 expand → depthwise chains (5 with the projection) and 4 depthwise → projection pairs, {elements} outputs bit-identical to the convolutions run one by one");
     }
 
     /// <summary>

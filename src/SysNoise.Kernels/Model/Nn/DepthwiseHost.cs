@@ -55,7 +55,7 @@ public static unsafe class DepthwiseHost
 
             void Range(int first, int end)
             {
-                Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue, g.OutSpatial);
+                Planes(first, end, (float*)xa, (float*)wa, (float*)ba, (float*)ya, (float*)sa, g, layout, epilogue, g.OutSpatial, g.InSpatial);
             }
         }
     }
@@ -66,7 +66,11 @@ public static unsafe class DepthwiseHost
     /// output rows); output plane c starts at y + c·<paramref name="yPlaneStride"/> (skip alike).
     /// </summary>
     internal static void Band(float* x, float* w, float* bias, float* y, float* skip, NnGeometry band, long yPlaneStride, ConvEpilogue epilogue) =>
-        Planes(0, band.OutChannels, x, w, bias, y, skip, band, new Layout(band), epilogue, yPlaneStride);
+        Planes(0, band.OutChannels, x, w, bias, y, skip, band, new Layout(band), epilogue, yPlaneStride, band.InSpatial);
+
+    /// <summary>As <see cref="Band(float*, float*, float*, float*, float*, NnGeometry, long, ConvEpilogue)"/>, input plane c at x + c·<paramref name="xPlaneStride"/>.</summary>
+    internal static void Band(float* x, long xPlaneStride, float* w, float* bias, float* y, float* skip, NnGeometry band, long yPlaneStride, ConvEpilogue epilogue) =>
+        Planes(0, band.OutChannels, x, w, bias, y, skip, band, new Layout(band), epilogue, yPlaneStride, xPlaneStride);
 
     /// <summary>The padded, phase-split copy of one input plane.</summary>
     private readonly struct Layout
@@ -92,7 +96,7 @@ public static unsafe class DepthwiseHost
         public int Size { get; }
     }
 
-    private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue, long yPlaneStride)
+    private static void Planes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue, long yPlaneStride, long xPlaneStride)
     {
         // Lanes floats of slack: the buffer starts at the first 64-byte boundary of the array.
         float[] buffer = scratch is { } s && s.Length >= layout.Size + Lanes ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size + Lanes, pinned: true));
@@ -116,7 +120,7 @@ public static unsafe class DepthwiseHost
                 long inPlane = ((long)n * g.Channels) + (oc / ocg);
                 if (inPlane != loadedPlane)
                 {
-                    Pad(x + (inPlane * g.InSpatial), buf, g, layout);
+                    Pad(x + (inPlane * xPlaneStride), buf, g, layout);
                     loadedPlane = inPlane;
                 }
 

@@ -50,6 +50,19 @@ public static unsafe class ExpandDepthwiseHost
         && ConvHost.LayoutOf(project) == ConvLayout.Gemm;
 
     /// <summary>
+    /// Whether a depthwise convolution with no expand in front (MobileNetV2's first block, the PP-OCR backbones) and the
+    /// pointwise projection that alone reads its output run band by band, the depthwise input read in place: the
+    /// depthwise output (≥ 1 MB per image) then never leaves L2.
+    /// </summary>
+    public static bool DepthwiseProjectApplies(NnGeometry depthwise, NnGeometry project) =>
+        Vector512.IsHardwareAccelerated && DepthwiseHost.Applies(depthwise) && depthwise.GroupOutChannels == 1
+        && ProjectApplies(depthwise, project) && (long)depthwise.OutChannels * depthwise.OutSpatial * sizeof(float) >= BandBytes;
+
+    /// <summary>y = project(depthwise(x)), band by band (<see cref="DepthwiseProjectApplies"/>), each with its epilogue.</summary>
+    public static void RunDepthwiseProject(float[] x, float[] weights, float[]? bias, ConvEpilogue epilogue, NnGeometry depthwise, ProjectStage project, float[] y, int threads) =>
+        Run(x, null, null, default, depthwise, weights, bias, epilogue, depthwise, y, project, threads);
+
+    /// <summary>
     /// y = depthwise(epilogue1(expand(x) + bias1)) + bias2, then <paramref name="epilogue2"/>. <paramref name="packedExpand"/>
     /// is <see cref="ConvHost.PackWeights"/> of the expand weights; the depthwise weights are read as they are.
     /// </summary>
@@ -60,10 +73,11 @@ public static unsafe class ExpandDepthwiseHost
 
     /// <summary>
     /// As above; with <paramref name="project"/>, the depthwise output stays in band buffers and y is the projection's
-    /// output (<see cref="ProjectStage"/>), the depthwise output is not stored.
+    /// output (<see cref="ProjectStage"/>), the depthwise output is not stored. Without <paramref name="packedExpand"/>
+    /// there is no expand: the depthwise convolution reads x in place.
     /// </summary>
     public static void Run(
-        float[] x, float[] packedExpand, float[]? bias1, ConvEpilogue epilogue1, NnGeometry expand,
+        float[] x, float[]? packedExpand, float[]? bias1, ConvEpilogue epilogue1, NnGeometry expand,
         float[] weights2, float[]? bias2, ConvEpilogue epilogue2, NnGeometry depthwise, float[] y, ProjectStage? project, int threads)
     {
         if (epilogue1.Skip is not null)
@@ -77,14 +91,15 @@ public static unsafe class ExpandDepthwiseHost
             throw new ArgumentException("the fused Add operand must have the last convolution's output shape");
         }
 
-        int channels = expand.OutChannels, width = expand.InW, height = expand.InH;
+        bool expanding = packedExpand is not null;
+        int channels = depthwise.Channels, width = depthwise.InW, height = depthwise.InH;
         int outH = depthwise.OutH;
         int reach = ((depthwise.KH - 1) * depthwise.DH) + 1;
         // Output rows per band from the byte budget, then enough bands to keep every thread busy.
         long rowBytes = (long)channels * width * sizeof(float);
         int inRows = (int)Math.Max(reach, BandBytes / rowBytes);
         int outRows = Math.Max(1, ((inRows - reach) / depthwise.SH) + 1);
-        int bands = Math.Min(outH, Math.Max((outH + outRows - 1) / outRows, ((2 * threads) + expand.Batch - 1) / expand.Batch));
+        int bands = Math.Min(outH, Math.Max((outH + outRows - 1) / outRows, ((2 * threads) + depthwise.Batch - 1) / depthwise.Batch));
         int maxRows = 0;
         for (int bi = 0; bi < bands; bi++)
         {
@@ -92,7 +107,7 @@ public static unsafe class ExpandDepthwiseHost
             maxRows = Math.Max(maxRows, eb - ea);
         }
 
-        long need = (long)channels * Math.Max(1, maxRows) * width;
+        long need = expanding ? (long)channels * Math.Max(1, maxRows) * width : 0;
         // With a projection: each band's depthwise rows, then the projection from them.
         int maxOut = (outH + bands - 1) / bands;
         long needOut = project is null ? 0 : (long)channels * maxOut * depthwise.OutW;
@@ -110,7 +125,7 @@ public static unsafe class ExpandDepthwiseHost
         fixed (float* b3 = project?.Bias)
         {
             nint xa = (nint)xp, aa = (nint)ap, b1a = (nint)b1, wa = (nint)wp, b2a = (nint)b2, ya = (nint)yp, sa = (nint)sp, p3a = (nint)p3, b3a = (nint)b3;
-            HostParallel.For(expand.Batch * bands, threads, item =>
+            HostParallel.For(depthwise.Batch * bands, threads, item =>
             {
                 int n = item / bands, bi = item % bands;
                 (int ea, int eb, int r0, int r1) = BandRows(bi);
@@ -118,7 +133,7 @@ public static unsafe class ExpandDepthwiseHost
                 fixed (float* ep = buffer)
                 {
                     int pixels = (eb - ea) * width;
-                    if (pixels > 0)
+                    if (expanding && pixels > 0)
                     {
                         float* xin = (float*)xa + ((long)n * kExpand * expand.InSpatial) + ((long)ea * width);
                         var panels = new StridedPanels(xin, expand.InSpatial, 1);
@@ -139,10 +154,13 @@ public static unsafe class ExpandDepthwiseHost
                     band.PH = ea - ((r0 * depthwise.SH) - depthwise.PH);
                     band.OutH = r1 - r0;
                     long outPlane = (long)depthwise.OutH * depthwise.OutW;
+                    // The depthwise input: the band's expanded rows, or without an expand x's rows in place.
+                    float* dwIn = expanding ? ep : (float*)xa + ((long)n * channels * depthwise.InSpatial) + ((long)ea * width);
+                    long dwInPlane = expanding ? band.InSpatial : depthwise.InSpatial;
                     if (project is not { } stage)
                     {
                         long offset = ((long)n * channels * outPlane) + ((long)r0 * depthwise.OutW);
-                        DepthwiseHost.Band(ep, (float*)wa, (float*)b2a, (float*)ya + offset, sa == 0 ? null : (float*)sa + offset, band, outPlane, epilogue2);
+                        DepthwiseHost.Band(dwIn, dwInPlane, (float*)wa, (float*)b2a, (float*)ya + offset, sa == 0 ? null : (float*)sa + offset, band, outPlane, epilogue2);
                         return;
                     }
 
@@ -150,7 +168,7 @@ public static unsafe class ExpandDepthwiseHost
                     // those pixels into y, whose rows r0 .. r1 they are.
                     int bandPixels = (r1 - r0) * depthwise.OutW;
                     float* dp = ep + need;
-                    DepthwiseHost.Band(ep, (float*)wa, (float*)b2a, dp, null, band, bandPixels, epilogue2);
+                    DepthwiseHost.Band(dwIn, dwInPlane, (float*)wa, (float*)b2a, dp, null, band, bandPixels, epilogue2);
                     int outChannels = stage.Geometry.OutChannels;
                     float* yo = (float*)ya + ((long)n * outChannels * outPlane) + ((long)r0 * depthwise.OutW);
                     float* work = ConvHost.Work();

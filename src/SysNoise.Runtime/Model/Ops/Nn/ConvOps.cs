@@ -105,8 +105,8 @@ public sealed class ConvOp : IOnnxOperator
     /// A pointwise Conv, the depthwise Conv that alone reads its output (<paramref name="nextInputs"/>: that Conv's
     /// inputs, the data input left null) and optionally the pointwise projection of that (<paramref name="last"/>), each
     /// with its absorbed epilogue (an Add's operand in <paramref name="nextSkip"/> / <paramref name="lastSkip"/>), as one
-    /// banded pass (<see cref="ExpandDepthwiseHost"/>); or null when this run or these geometries do not qualify (the
-    /// caller then runs them otherwise).
+    /// banded pass (<see cref="ExpandDepthwiseHost"/>); or a depthwise Conv and its projection (<paramref name="last"/>
+    /// null); or null when this run or these geometries do not qualify (the caller then runs them otherwise).
     /// </summary>
     public static Tensor<float>? RunExpandDepthwise(
         OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, OnnxNode next, IReadOnlyList<Tensor?> nextInputs, ConvEpilogue epilogue, ConvEpilogue nextEpilogue, Tensor<float>? nextSkip,
@@ -125,7 +125,27 @@ public sealed class ConvOp : IOnnxOperator
         NnGeometry g = NnAttributes.Conv(node, x.Shape, w.Shape);
         int[] shape = NnAttributes.OutputShape(g, 2);
         NnGeometry g2 = NnAttributes.Conv(next, shape, w2.Shape);
-        if ((b is not null && b.Length != g.OutChannels) || (b2 is not null && b2.Length != g2.OutChannels) || !ExpandDepthwiseHost.Applies(g, g2))
+        if ((b is not null && b.Length != g.OutChannels) || (b2 is not null && b2.Length != g2.OutChannels))
+        {
+            return null; // one by one (a bad bias is then reported by its own Conv)
+        }
+
+        if (last is null && ExpandDepthwiseHost.DepthwiseProjectApplies(g, g2))
+        {
+            // No expand: the first Conv is the depthwise one, the second its projection (with the second's Add, if any).
+            int[] projected = NnAttributes.OutputShape(g2, 2);
+            if (nextSkip is not null && !nextSkip.Shape.AsSpan().SequenceEqual(projected))
+            {
+                return null;
+            }
+
+            var z = new Tensor<float>(context.NewFloats(g2.OutputElements), projected);
+            var project = new ProjectStage(PackedFor(w2, g2), b2?.Data, nextEpilogue with { Skip = nextSkip?.Data }, g2);
+            ExpandDepthwiseHost.RunDepthwiseProject(x.Data, w.Data, b?.Data, epilogue, g, project, z.Data, context.Threads);
+            return z;
+        }
+
+        if (!ExpandDepthwiseHost.Applies(g, g2))
         {
             return null; // one by one (a bad bias is then reported by its own Conv)
         }
