@@ -266,7 +266,63 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             elements += want.Length;
         }
 
-        output.WriteLine($"10 expand → depthwise chains (5 with the projection) and 4 depthwise → projection pairs, {elements} outputs bit-identical to the convolutions run one by one");
+        // A k×k first convolution (a stem: 3 channels, 3×3 stride 2) in front of the depthwise one, its band rows from
+        // shifted im2col panels, with and without the projection.
+        for (int c = 0; c < 4; c++)
+        {
+            int batch = 1 + rng.Next(2), expanded = 32 + (16 * rng.Next(2)), outChannels = 8 + rng.Next(24);
+            int h = 200 + rng.Next(50), w = 200 + rng.Next(50);
+            var g1 = new NnGeometry
+            {
+                Batch = batch, Channels = 3, InD = 1, InH = h, InW = w, OutChannels = expanded, Group = 1, KD = 1, KH = 3, KW = 3,
+                SD = 1, SH = 2, SW = 2, PH = 1, PW = 1, PHEnd = 1, PWEnd = 1, DD = 1, DH = 1, DW = 1, OutD = 1,
+                OutH = ((h + 2 - 3) / 2) + 1, OutW = ((w + 2 - 3) / 2) + 1,
+            };
+            var g2 = new NnGeometry
+            {
+                Batch = batch, Channels = expanded, InD = 1, InH = g1.OutH, InW = g1.OutW, OutChannels = expanded, Group = expanded, KD = 1, KH = 3, KW = 3,
+                SD = 1, SH = 1, SW = 1, PH = 1, PW = 1, PHEnd = 1, PWEnd = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = g1.OutH, OutW = g1.OutW,
+            };
+            var g3 = new NnGeometry
+            {
+                Batch = batch, Channels = expanded, InD = 1, InH = g2.OutH, InW = g2.OutW, OutChannels = outChannels, Group = 1, KD = 1, KH = 1, KW = 1,
+                SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = g2.OutH, OutW = g2.OutW,
+            };
+            Assert.True(ExpandDepthwiseHost.Applies(g1, g2), Describe(g1) + " → " + Describe(g2));
+            float[] x = RandomArray(rng, (long)batch * 3 * h * w, specials: rng.Next(4) == 0);
+            float[] w1 = RandomArray(rng, (long)expanded * 27, specials: false);
+            float[] w2 = RandomArray(rng, (long)expanded * 9, specials: false);
+            float[] w3 = RandomArray(rng, (long)outChannels * expanded, specials: false);
+            float[]? b1 = rng.Next(3) == 0 ? null : RandomArray(rng, expanded, specials: false);
+            var e1 = new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f };
+            var e2 = new ConvEpilogue { Activation = ConvActivation.Relu };
+            int threads = 1 + rng.Next(3);
+            float[] packed = ConvHost.PackWeights(w1, g1);
+            var e = new float[g1.OutputElements];
+            ConvHost.Run(x, w1, packed, b1, e, g1, threads, e1);
+            var want = new float[g2.OutputElements];
+            ConvHost.Run(e, w2, [], null, want, g2, threads, e2);
+            ProjectStage? stage = null;
+            if (c % 2 == 0)
+            {
+                float[] packed3 = ConvHost.PackWeights(w3, g3);
+                var projected = new float[g3.OutputElements];
+                ConvHost.Run(want, w3, packed3, null, projected, g3, threads);
+                want = projected;
+                stage = new ProjectStage(packed3, null, default, g3);
+            }
+
+            var got = new float[want.Length];
+            ExpandDepthwiseHost.Run(x, packed, b1, e1, g1, w2, null, e2, g2, got, stage, threads);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.True(Same(want[i], got[i]), $"{Describe(g1)} → {Describe(g2)}{(stage is null ? string.Empty : " → " + Describe(g3))}, {threads} threads: element {i}: fused {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
+            }
+
+            elements += want.Length;
+        }
+
+        output.WriteLine($"10 expand → depthwise chains (5 with the projection), 4 depthwise → projection pairs and 4 stem → depthwise chains, {elements} outputs bit-identical to the convolutions run one by one");
     }
 
     /// <summary>

@@ -4,8 +4,9 @@ using System.Runtime.Intrinsics;
 namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
-/// A pointwise (1×1) convolution whose output only a depthwise convolution reads (MobileNet's expand → depthwise), run
-/// band by band of output rows: each band's expanded rows (the rows its taps reach) go into a per-thread buffer that
+/// A convolution whose output only a depthwise convolution reads (MobileNet's pointwise expand → depthwise, or its 3×3
+/// stem → the first block's depthwise, the stem's band rows then coming from im2col panels), run band by band of output
+/// rows: each band's expanded rows (the rows its taps reach) go into a per-thread buffer that
 /// stays in L2, and the depthwise pass reads them there, instead of the whole expanded tensor (4.8 MB at MobileNetV2's
 /// 96×112×112) making a round trip through memory. Rows shared by two bands are expanded twice, with identical bits.
 /// When a pointwise projection alone reads the depthwise output (the rest of the inverted residual, its Add included),
@@ -25,14 +26,14 @@ public static unsafe class ExpandDepthwiseHost
     private static float[]? expanded;
 
     /// <summary>
-    /// Whether the pair runs fused: a 2-D pointwise convolution on the GEMM path (stride 1, no pads, one group) feeding a
-    /// depthwise one with one output channel per channel, and an expanded tensor large enough (≥ 1 MB per image) that
-    /// its round trip through memory costs more than the rows the bands expand twice.
+    /// Whether the pair runs fused: a 2-D convolution of one group on the GEMM path (a pointwise expand, or a k×k one such
+    /// as a stem, whose band rows come from im2col panels) feeding a depthwise one with one output channel per channel,
+    /// and an expanded tensor large enough (≥ 1 MB per image) that its round trip through memory costs more than the
+    /// rows the bands compute twice.
     /// </summary>
     public static bool Applies(NnGeometry expand, NnGeometry depthwise) =>
         Vector512.IsHardwareAccelerated
-        && expand.Group == 1 && expand.KernelSpatial == 1 && expand.InD == 1 && expand.SH == 1 && expand.SW == 1
-        && expand.PH == 0 && expand.PW == 0 && expand.PHEnd == 0 && expand.PWEnd == 0 && expand.OutH == expand.InH && expand.OutW == expand.InW
+        && expand.Group == 1 && expand.KD == 1 && expand.InD == 1 && expand.OutD == 1 && expand.Channels * expand.KernelSpatial > 0
         && ConvHost.LayoutOf(expand) == ConvLayout.Gemm
         && DepthwiseHost.Applies(depthwise) && depthwise.GroupOutChannels == 1
         && depthwise.Batch == expand.Batch && depthwise.Channels == expand.OutChannels && depthwise.InH == expand.OutH && depthwise.InW == expand.OutW
@@ -112,7 +113,9 @@ public static unsafe class ExpandDepthwiseHost
         int maxOut = (outH + bands - 1) / bands;
         long needOut = project is null ? 0 : (long)channels * maxOut * depthwise.OutW;
         int mProject = project is { } pj ? GemmHost.Panels(pj.Geometry.OutChannels) : 0;
-        int kExpand = expand.Channels;
+        int kExpand = expand.Channels * expand.KernelSpatial;
+        bool pointwise = expand.KernelSpatial == 1 && expand.SH == 1 && expand.SW == 1 && expand.PH == 0 && expand.PW == 0 && expand.InSpatial == expand.OutSpatial;
+        nint packedExpandAddress = 0, bias1Address = 0;
         int mPanels = GemmHost.Panels(channels);
         fixed (float* xp = x)
         fixed (float* ap = packedExpand)
@@ -125,6 +128,7 @@ public static unsafe class ExpandDepthwiseHost
         fixed (float* b3 = project?.Bias)
         {
             nint xa = (nint)xp, aa = (nint)ap, b1a = (nint)b1, wa = (nint)wp, b2a = (nint)b2, ya = (nint)yp, sa = (nint)sp, p3a = (nint)p3, b3a = (nint)b3;
+            (packedExpandAddress, bias1Address) = (aa, b1a);
             HostParallel.For(depthwise.Batch * bands, threads, item =>
             {
                 int n = item / bands, bi = item % bands;
@@ -135,15 +139,15 @@ public static unsafe class ExpandDepthwiseHost
                     int pixels = (eb - ea) * width;
                     if (expanding && pixels > 0)
                     {
-                        float* xin = (float*)xa + ((long)n * kExpand * expand.InSpatial) + ((long)ea * width);
-                        var panels = new StridedPanels(xin, expand.InSpatial, 1);
-                        if (epilogue1.IsEmpty)
+                        float* image = (float*)xa + ((long)n * expand.Channels * expand.InSpatial);
+                        if (pointwise)
                         {
-                            GemmHost.Run((float*)aa, channels, kExpand, panels, 0, pixels, 0, mPanels, ep, pixels, (float*)b1a, ConvHost.Work());
+                            Expand(new StridedPanels(image + ((long)ea * width), expand.InSpatial, 1), pixels, ep);
                         }
                         else
                         {
-                            GemmHost.Run((float*)aa, channels, kExpand, panels, 0, pixels, 0, mPanels, ep, pixels, (float*)b1a, ConvHost.Work(), new ConvTileEpilogue(epilogue1, ep, null));
+                            // The band's output pixels start at ea·width: im2col panels shifted by that many columns.
+                            Expand(new ShiftedPanels<Im2ColPanels>(new Im2ColPanels(image, expand), ea * width), pixels, ep);
                         }
                     }
 
@@ -185,6 +189,21 @@ public static unsafe class ExpandDepthwiseHost
             });
         }
 
+        void Expand<TB>(TB panels, int pixels, float* ep)
+            where TB : struct, IPanelSource
+        {
+            float* a = (float*)(nint)packedExpandAddress;
+            float* rowBias = (float*)(nint)bias1Address;
+            if (epilogue1.IsEmpty)
+            {
+                GemmHost.Run(a, channels, kExpand, panels, 0, pixels, 0, mPanels, ep, pixels, rowBias, ConvHost.Work());
+            }
+            else
+            {
+                GemmHost.Run(a, channels, kExpand, panels, 0, pixels, 0, mPanels, ep, pixels, rowBias, ConvHost.Work(), new ConvTileEpilogue(epilogue1, ep, null));
+            }
+        }
+
         // Band bi: output rows [r0, r1) and the expanded rows [ea, eb) their taps reach.
         (int Ea, int Eb, int R0, int R1) BandRows(int bi)
         {
@@ -201,3 +220,10 @@ public static unsafe class ExpandDepthwiseHost
 /// (<see cref="ConvHost.PackWeights"/>), bias, epilogue (an Add's operand laid out as its output) and geometry.
 /// </summary>
 public sealed record ProjectStage(float[] Packed, float[]? Bias, ConvEpilogue Epilogue, NnGeometry Geometry);
+
+/// <summary>A panel source whose column 0 is column <paramref name="shift"/> of <paramref name="inner"/> (a band of output pixels).</summary>
+public readonly unsafe struct ShiftedPanels<TB>(TB inner, int shift) : IPanelSource
+    where TB : struct, IPanelSource
+{
+    public float* Panel(int k0, int kc, int col0, int cols, float* work, out long ldb) => inner.Panel(k0, kc, col0 + shift, cols, work, out ldb);
+}
