@@ -112,22 +112,7 @@ public static unsafe class DirectConvHost
                         b0 = b1 = Vector512<float>.Zero;
                     }
 
-                    Vector512<float> av = Vector512.Create(a[0]);
-                    c00 = Vector512.FusedMultiplyAdd(av, b0, c00); c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-                    av = Vector512.Create(a[1]);
-                    c10 = Vector512.FusedMultiplyAdd(av, b0, c10); c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-                    av = Vector512.Create(a[2]);
-                    c20 = Vector512.FusedMultiplyAdd(av, b0, c20); c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-                    av = Vector512.Create(a[3]);
-                    c30 = Vector512.FusedMultiplyAdd(av, b0, c30); c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-                    av = Vector512.Create(a[4]);
-                    c40 = Vector512.FusedMultiplyAdd(av, b0, c40); c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-                    av = Vector512.Create(a[5]);
-                    c50 = Vector512.FusedMultiplyAdd(av, b0, c50); c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-                    av = Vector512.Create(a[6]);
-                    c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
-                    av = Vector512.Create(a[7]);
-                    c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+                    GemmHost.Step8x32(a, b0, b1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
                     a += 8;
                 }
             }
