@@ -123,26 +123,22 @@ public static unsafe class ConvTransposeHost
                 {
                     float* from = temp + ((long)oc * chunk) - n0;
                     float* yPlane = (float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg) + oc) * g.OutSpatial);
-                    int q = n0;
-                    while (q < n1)
+                    for (int q = n0, end; q < n1; q = end)
                     {
-                        int ih = q / g.InW, iw0 = q - (ih * g.InW);
-                        int end = Math.Min(n1, q + (g.InW - iw0));
-                        int oh = (ih * g.SH) + kh - g.PH;
-                        if ((uint)oh < (uint)g.OutH)
+                        end = InputRow(q, n1, kh, g, out int iw0, out float* yRow, yPlane);
+                        if (yRow == null)
                         {
-                            float* yRow = yPlane + ((long)oh * g.OutW);
-                            int ow = (iw0 * g.SW) + kw - g.PW;
-                            for (int i = q; i < end; i++, ow += g.SW)
-                            {
-                                if ((uint)ow < (uint)g.OutW)
-                                {
-                                    yRow[ow] = from[i];
-                                }
-                            }
+                            continue;
                         }
 
-                        q = end;
+                        int ow = (iw0 * g.SW) + kw - g.PW;
+                        for (int i = q; i < end; i++, ow += g.SW)
+                        {
+                            if ((uint)ow < (uint)g.OutW)
+                            {
+                                yRow[ow] = from[i];
+                            }
+                        }
                     }
                 }
             }
@@ -169,48 +165,49 @@ public static unsafe class ConvTransposeHost
                 {
                     float* even = temp + ((long)oc * chunk) - n0, odd = even + panelRows;
                     float* yPlane = (float*)ya + ((((long)n * g.OutChannels) + ((long)gi * ocg) + oc) * g.OutSpatial);
-                    int q = n0;
-                    while (q < n1)
+                    for (int q = n0, end; q < n1; q = end)
                     {
-                        int ih = q / g.InW, iw0 = q - (ih * g.InW);
-                        int end = Math.Min(n1, q + (g.InW - iw0));
-                        int oh = (ih * g.SH) + kh - g.PH;
-                        if ((uint)oh < (uint)g.OutH)
+                        end = InputRow(q, n1, kh, g, out int iw0, out float* yRow, yPlane);
+                        if (yRow == null)
                         {
-                            // Output columns 2·iw and 2·iw + 1 take column taps 0 and 1 of input column iw.
-                            float* yRow = yPlane + ((long)oh * g.OutW) + (2 * iw0) - (2 * q);
-                            int i = q;
-                            for (; i + 16 <= end; i += 16)
-                            {
-                                Vector512<float> e = Vector512.Load(even + i), o = Vector512.Load(odd + i);
-                                Vector512.Store(Avx512F.PermuteVar16x32x2(e, low, o), yRow + (2 * i));
-                                Vector512.Store(Avx512F.PermuteVar16x32x2(e, high, o), yRow + (2 * i) + 16);
-                            }
-
-                            for (; i < end; i++)
-                            {
-                                yRow[2 * i] = even[i];
-                                yRow[(2 * i) + 1] = odd[i];
-                            }
+                            continue;
                         }
 
-                        q = end;
+                        // Output columns 2·iw and 2·iw + 1 take column taps 0 and 1 of input column iw.
+                        yRow += (2 * iw0) - (2 * q);
+                        int i = q;
+                        for (; i + 16 <= end; i += 16)
+                        {
+                            Vector512<float> e = Vector512.Load(even + i), o = Vector512.Load(odd + i);
+                            Vector512.Store(Avx512F.PermuteVar16x32x2(e, low, o), yRow + (2 * i));
+                            Vector512.Store(Avx512F.PermuteVar16x32x2(e, high, o), yRow + (2 * i) + 16);
+                        }
+
+                        for (; i < end; i++)
+                        {
+                            yRow[2 * i] = even[i];
+                            yRow[(2 * i) + 1] = odd[i];
+                        }
                     }
                 }
             }
 
-            if (t == 1)
-            {
-                for (int i = 0; i < tasks; i++)
-                {
-                    Task(i);
-                }
-            }
-            else
-            {
-                HostParallel.For(tasks, t, Task);
-            }
+            HostParallel.For(tasks, t, Task);
         }
+    }
+
+    /// <summary>
+    /// The run of C columns [q, end) that lie in one input row ih (end returned), its first input column iw0, and the output
+    /// row that tap row kh scatters it to (ih·SH + kh − PH), or null when that row is outside the output.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int InputRow(int q, int n1, int kh, NnGeometry g, out int iw0, out float* yRow, float* yPlane)
+    {
+        int ih = q / g.InW;
+        iw0 = q - (ih * g.InW);
+        int oh = (ih * g.SH) + kh - g.PH;
+        yRow = (uint)oh < (uint)g.OutH ? yPlane + ((long)oh * g.OutW) : null;
+        return Math.Min(n1, q + (g.InW - iw0));
     }
 
     /// <summary>Whether output coordinate o gets a tap: k = (o + pad) mod s &lt; K and i = (o + pad − k) / s inside [0, in).</summary>

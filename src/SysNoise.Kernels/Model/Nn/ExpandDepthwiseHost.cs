@@ -115,7 +115,7 @@ public static unsafe class ExpandDepthwiseHost
         int mProject = project is { } pj ? GemmHost.Panels(pj.Geometry.OutChannels) : 0;
         int kExpand = expand.Channels * expand.KernelSpatial;
         bool pointwise = expand.KernelSpatial == 1 && expand.SH == 1 && expand.SW == 1 && expand.PH == 0 && expand.PW == 0 && expand.InSpatial == expand.OutSpatial;
-        nint packedExpandAddress = 0, bias1Address = 0;
+
         int mPanels = GemmHost.Panels(channels);
         fixed (float* xp = x)
         fixed (float* ap = packedExpand)
@@ -128,7 +128,6 @@ public static unsafe class ExpandDepthwiseHost
         fixed (float* b3 = project?.Bias)
         {
             nint xa = (nint)xp, aa = (nint)ap, b1a = (nint)b1, wa = (nint)wp, b2a = (nint)b2, ya = (nint)yp, sa = (nint)sp, p3a = (nint)p3, b3a = (nint)b3;
-            (packedExpandAddress, bias1Address) = (aa, b1a);
             HostParallel.For(depthwise.Batch * bands, threads, item =>
             {
                 int n = item / bands, bi = item % bands;
@@ -142,12 +141,12 @@ public static unsafe class ExpandDepthwiseHost
                         float* image = (float*)xa + ((long)n * expand.Channels * expand.InSpatial);
                         if (pointwise)
                         {
-                            Expand(new StridedPanels(image + ((long)ea * width), expand.InSpatial, 1), pixels, ep);
+                            Expand(new StridedPanels(image + ((long)ea * width), expand.InSpatial, 1), (float*)aa, (float*)b1a, pixels, ep);
                         }
                         else
                         {
                             // The band's output pixels start at ea·width: im2col panels shifted by that many columns.
-                            Expand(new ShiftedPanels<Im2ColPanels>(new Im2ColPanels(image, expand), ea * width), pixels, ep);
+                            Expand(new ShiftedPanels<Im2ColPanels>(new Im2ColPanels(image, expand), ea * width), (float*)aa, (float*)b1a, pixels, ep);
                         }
                     }
 
@@ -189,11 +188,10 @@ public static unsafe class ExpandDepthwiseHost
             });
         }
 
-        void Expand<TB>(TB panels, int pixels, float* ep)
+        // A band's expanded rows: the first convolution's GEMM over the band's pixels, into ep (row stride = pixels).
+        void Expand<TB>(TB panels, float* a, float* rowBias, int pixels, float* ep)
             where TB : struct, IPanelSource
         {
-            float* a = (float*)(nint)packedExpandAddress;
-            float* rowBias = (float*)(nint)bias1Address;
             if (epilogue1.IsEmpty)
             {
                 GemmHost.Run(a, channels, kExpand, panels, 0, pixels, 0, mPanels, ep, pixels, rowBias, ConvHost.Work());

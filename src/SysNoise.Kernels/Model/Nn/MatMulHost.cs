@@ -90,17 +90,7 @@ public static unsafe class MatMulHost
                                     ArrayPool<float>.Shared.Return(work);
                                 }
 
-                                if (t == 1 || tasks == 1)
-                                {
-                                    for (int i = 0; i < tasks; i++)
-                                    {
-                                        Task(i);
-                                    }
-                                }
-                                else
-                                {
-                                    HostParallel.For(tasks, t, Task);
-                                }
+                                HostParallel.For(tasks, t, Task); // runs inline on one thread or for one task
                             }
                         }
                     }

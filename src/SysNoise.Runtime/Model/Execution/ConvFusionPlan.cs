@@ -21,26 +21,7 @@ public static class ConvFusionPlan
 {
     public static ConvFusion?[] Build(OnnxGraph graph)
     {
-        var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-        for (int i = 0; i < graph.Nodes.Count; i++)
-        {
-            foreach (string name in graph.Nodes[i].Inputs)
-            {
-                if (name.Length > 0)
-                {
-                    if (!readers.TryGetValue(name, out List<int>? list))
-                    {
-                        list = [];
-                        readers[name] = list;
-                    }
-
-                    list.Add(i);
-                }
-            }
-        }
-
-        var outputs = new HashSet<string>(graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        int? OnlyReader(string value) => !outputs.Contains(value) && readers.TryGetValue(value, out List<int>? r) && r.Count == 1 ? r[0] : null;
+        Func<string, int?> onlyReader = OnlyReaders(graph);
 
         bool IsActivationOf(OnnxNode n, string value) => n.Domain.Length == 0 && n.Outputs.Count == 1 && n.Inputs.Count >= 1 && n.Inputs[0] == value
             && (n.OpType == "Relu" || (n.OpType == "Clip" && n.Inputs.Skip(1).All(b => b != value)));
@@ -49,7 +30,7 @@ public static class ConvFusionPlan
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             OnnxNode conv = graph.Nodes[i];
-            if (conv.OpType != "Conv" || conv.Domain.Length != 0 || conv.Outputs.Count != 1 || OnlyReader(conv.Outputs[0]) is not int j)
+            if (conv.OpType != "Conv" || conv.Domain.Length != 0 || conv.Outputs.Count != 1 || onlyReader(conv.Outputs[0]) is not int j)
             {
                 continue;
             }
@@ -71,7 +52,7 @@ public static class ConvFusionPlan
 
             bool skipFirst = next.Inputs[1] == y;
             string skip = skipFirst ? next.Inputs[0] : next.Inputs[1];
-            if (OnlyReader(next.Outputs[0]) is int k && IsActivationOf(graph.Nodes[k], next.Outputs[0]))
+            if (onlyReader(next.Outputs[0]) is int k && IsActivationOf(graph.Nodes[k], next.Outputs[0]))
             {
                 plan[i] = new ConvFusion([j, k], graph.Nodes[k].Outputs[0], next, skip, skipFirst, graph.Nodes[k]);
             }
@@ -92,6 +73,36 @@ public static class ConvFusionPlan
     /// </summary>
     public static int?[] Chains(OnnxGraph graph, ConvFusion?[] plan, IReadOnlySet<string> constants)
     {
+        Func<string, int?> onlyReader = OnlyReaders(graph);
+        bool IsConv(OnnxNode n) => n.OpType == "Conv" && n.Domain.Length == 0 && n.Outputs.Count == 1 && n.Inputs.Count >= 2;
+        var chains = new int?[graph.Nodes.Count];
+        for (int i = 0; i < graph.Nodes.Count; i++)
+        {
+            OnnxNode conv = graph.Nodes[i];
+            if (!IsConv(conv) || plan[i] is { Add: not null })
+            {
+                continue;
+            }
+
+            string value = plan[i]?.Output ?? conv.Outputs[0];
+            if (onlyReader(value) is not int d)
+            {
+                continue;
+            }
+
+            OnnxNode next = graph.Nodes[d];
+            if (d > i && IsConv(next) && next.Inputs[0] == value && next.Inputs.Skip(1).All(n => n.Length == 0 || constants.Contains(n)))
+            {
+                chains[i] = d;
+            }
+        }
+
+        return chains;
+    }
+
+    /// <summary>The node that alone reads a value (not a graph output), or null: a fused value must have no other reader.</summary>
+    private static Func<string, int?> OnlyReaders(OnnxGraph graph)
+    {
         var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
@@ -108,30 +119,6 @@ public static class ConvFusionPlan
         }
 
         var outputs = new HashSet<string>(graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
-        bool IsConv(OnnxNode n) => n.OpType == "Conv" && n.Domain.Length == 0 && n.Outputs.Count == 1 && n.Inputs.Count >= 2;
-        var chains = new int?[graph.Nodes.Count];
-        for (int i = 0; i < graph.Nodes.Count; i++)
-        {
-            OnnxNode conv = graph.Nodes[i];
-            if (!IsConv(conv) || plan[i] is { Add: not null })
-            {
-                continue;
-            }
-
-            string value = plan[i]?.Output ?? conv.Outputs[0];
-            if (outputs.Contains(value) || !readers.TryGetValue(value, out List<int>? r) || r.Count != 1)
-            {
-                continue;
-            }
-
-            int d = r[0];
-            OnnxNode next = graph.Nodes[d];
-            if (d > i && IsConv(next) && next.Inputs[0] == value && next.Inputs.Skip(1).All(n => n.Length == 0 || constants.Contains(n)))
-            {
-                chains[i] = d;
-            }
-        }
-
-        return chains;
+        return value => !outputs.Contains(value) && readers.TryGetValue(value, out List<int>? r) && r.Count == 1 ? r[0] : null;
     }
 }

@@ -477,11 +477,11 @@ public sealed class OnnxSession
         try
         {
             // The projection after the depthwise Conv, when its own Add (if any) has its operand ready.
-            if (skip2 is null && chains[second] is int third && (fusions[third] is not { } f3 || EpilogueOf(context, f3, values) is not null))
+            if (skip2 is null && chains[second] is int third
+                && (fusions[third] is { } f3 ? EpilogueOf(context, f3, values) : (default(ConvEpilogue), null)) is { } e3)
             {
-                (ConvEpilogue e3, Tensor<float>? skip3) = fusions[third] is { } f ? EpilogueOf(context, f, values)!.Value : (default, null);
                 OnnxNode last = graph.Nodes[third];
-                if (ConvOp.RunExpandDepthwise(context, node, args, next, InputsOf(next), e1, e2, null, last, InputsOf(last), e3, skip3) is { } projected)
+                if (ConvOp.RunExpandDepthwise(context, node, args, next, InputsOf(next), e1, e2, null, last, InputsOf(last), e3.Epilogue, e3.Skip) is { } projected)
                 {
                     return (projected, third);
                 }

@@ -176,6 +176,17 @@ internal static unsafe class OrtOrder
         return y;
     }
 
+    /// <summary>One input up, the kernel launched, the output (y's length) back into y.</summary>
+    private static float[] OnDevice(Accelerator acc, float[] x, float[] y, Action<ArrayView<float>, ArrayView<float>> launch)
+    {
+        using var xb = NnDevice.Up(acc, x);
+        using var yb = acc.Allocate1D<float>(y.Length);
+        launch(xb.View, yb.View);
+        acc.Synchronize();
+        yb.CopyToCPU(y);
+        return y;
+    }
+
     /// <summary>GlobalAveragePool as MLAS sums it (<see cref="MlasMath.GlobalAverage"/>).</summary>
     public static float[] GlobalAverage(OpContext context, float[] x, int planes, int length)
     {
@@ -189,12 +200,7 @@ internal static unsafe class OrtOrder
         {
             Accelerator acc = device.Accelerator;
             var kernel = device.GetOrLoadKernel(typeof(GlobalAverageKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(MlasKernels.GlobalAverage));
-            using var xb = NnDevice.Up(acc, x);
-            using var yb = acc.Allocate1D<float>(planes);
-            kernel(planes, xb.View, length, yb.View);
-            acc.Synchronize();
-            yb.CopyToCPU(y);
-            return y;
+            return OnDevice(acc, x, y, (xv, yv) => kernel(planes, xv, length, yv));
         }
 
         fixed (float* px = x)
@@ -222,12 +228,7 @@ internal static unsafe class OrtOrder
         {
             Accelerator acc = device.Accelerator;
             var kernel = device.GetOrLoadKernel(typeof(SoftmaxKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(MlasKernels.Softmax));
-            using var xb = NnDevice.Up(acc, x);
-            using var yb = acc.Allocate1D<float>(y.Length);
-            kernel(rows, xb.View, length, stride, yb.View);
-            acc.Synchronize();
-            yb.CopyToCPU(y);
-            return y;
+            return OnDevice(acc, x, y, (xv, yv) => kernel(rows, xv, length, stride, yv));
         }
 
         // Rows are independent, so splitting them over threads keeps every bit.
@@ -267,12 +268,7 @@ internal static unsafe class OrtOrder
         {
             Accelerator acc = device.Accelerator;
             var kernel = device.GetOrLoadKernel(typeof(EigenSumKey), d => d.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(MlasKernels.EigenSum));
-            using var xb = NnDevice.Up(acc, x);
-            using var yb = acc.Allocate1D<float>(rows);
-            kernel(rows, xb.View, length, mean ? 1 : 0, yb.View);
-            acc.Synchronize();
-            yb.CopyToCPU(y);
-            return y;
+            return OnDevice(acc, x, y, (xv, yv) => kernel(rows, xv, length, mean ? 1 : 0, yv));
         }
 
         fixed (float* px = x)
@@ -311,12 +307,7 @@ internal static unsafe class OrtOrder
         {
             Accelerator acc = device.Accelerator;
             var kernel = device.GetOrLoadKernel(typeof(TOp), d => d.LoadAutoGroupedStreamKernel(deviceKernel));
-            using var xb = NnDevice.Up(acc, x);
-            using var yb = acc.Allocate1D<float>(y.Length);
-            kernel(y.Length, xb.View, yb.View);
-            acc.Synchronize();
-            yb.CopyToCPU(y);
-            return y;
+            return OnDevice(acc, x, y, (xv, yv) => kernel(y.Length, xv, yv));
         }
 
         HostParallel.ForRanges(x.Length, x.Length, ParallelWork, context.Threads, 4, (first, end) =>
