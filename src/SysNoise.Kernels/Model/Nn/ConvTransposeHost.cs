@@ -20,7 +20,41 @@ public static unsafe class ConvTransposeHost
     public static bool Separable(NnGeometry g) =>
         g.KD == 1 && g.InD == 1 && g.OutD == 1 && g.DH == 1 && g.DW == 1 && g.KH <= g.SH && g.KW <= g.SW && g.GroupChannels > 0;
 
-    public static void Run(float[] x, float[] w, float[]? bias, float[] y, NnGeometry g, int threads)
+    /// <summary>
+    /// The GEMM path's A panels, one per (group, tap): A(oc, ic) = W[gi·icg + ic, oc, kh, kw] (a pinned array; empty when
+    /// the geometry is not <see cref="Separable"/>). Constant weights are packed once (the op caches this).
+    /// </summary>
+    public static float[] PackWeights(float[] w, NnGeometry g)
+    {
+        if (!Separable(g))
+        {
+            return [];
+        }
+
+        int icg = g.GroupChannels, ocg = g.GroupOutChannels, khw = g.KH * g.KW;
+        long perTap = GemmHost.PackedASize(ocg, icg);
+        float[] packed = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(1, perTap * khw * g.Group)), pinned: true);
+        fixed (float* wp = w)
+        fixed (float* pa = packed)
+        {
+            for (int gi = 0; gi < g.Group; gi++)
+            {
+                for (int tap = 0; tap < khw; tap++)
+                {
+                    float* src = wp + ((long)gi * icg * ocg * khw) + tap;
+                    GemmHost.PackA(src, khw, (long)ocg * khw, ocg, icg, pa + (((long)gi * khw) + tap) * perTap);
+                }
+            }
+        }
+
+        return packed;
+    }
+
+    public static void Run(float[] x, float[] w, float[]? bias, float[] y, NnGeometry g, int threads) =>
+        Run(x, w, PackWeights(w, g), bias, y, g, threads);
+
+    /// <summary>As above with <paramref name="packed"/> = <see cref="PackWeights"/>(w, g).</summary>
+    public static void Run(float[] x, float[] w, float[] packed, float[]? bias, float[] y, NnGeometry g, int threads)
     {
         if (g.OutputElements == 0)
         {
@@ -38,7 +72,6 @@ public static unsafe class ConvTransposeHost
         int mPanels = GemmHost.Panels(ocg);
         long perTap = GemmHost.PackedASize(ocg, icg);
         int images = g.Batch * g.Group;
-        float[] packed = GC.AllocateUninitializedArray<float>(checked((int)Math.Max(1, perTap * khw * g.Group)), pinned: true);
         int chunk = GemmHost.NT;
         int chunks = (p + chunk - 1) / chunk;
         // Kernel = stride = 2 along W without pads (2× upsampling heads): a task computes both column taps of one row tap,
@@ -49,22 +82,11 @@ public static unsafe class ConvTransposeHost
         long macs = (long)images * khw * ocg * icg * p;
         int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
         fixed (float* xp = x)
-        fixed (float* wp = w)
         fixed (float* bp = bias)
         fixed (float* yp = y)
         fixed (float* pa = packed)
         {
-            nint xa = (nint)xp, wa = (nint)wp, ba = (nint)bp, ya = (nint)yp, paa = (nint)pa;
-
-            // A per (group, tap): A(oc, ic) = W[gi·icg + ic, oc, kh, kw].
-            for (int gi = 0; gi < g.Group; gi++)
-            {
-                for (int tap = 0; tap < khw; tap++)
-                {
-                    float* src = wp + ((long)gi * icg * ocg * khw) + tap;
-                    GemmHost.PackA(src, khw, (long)ocg * khw, ocg, icg, pa + (((long)gi * khw) + tap) * perTap);
-                }
-            }
+            nint xa = (nint)xp, ba = (nint)bp, ya = (nint)yp, paa = (nint)pa;
 
             // Outputs no tap reaches: +0 then the bias, as the scalar chain gives (none when kernel = stride, no pads).
             bool[] rowHit = new bool[g.OutH], columnHit = new bool[g.OutW];

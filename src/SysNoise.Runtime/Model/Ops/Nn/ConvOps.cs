@@ -217,6 +217,9 @@ public sealed class ConvOp : IOnnxOperator
 /// </summary>
 public sealed class ConvTransposeOp : IOnnxOperator
 {
+    /// <summary>The GEMM path's packed weights per weight tensor, packed once (kept while the tensor lives).</summary>
+    private static readonly ConditionalWeakTable<Tensor, PackedTaps> Packed = new();
+
     public string OpType => "ConvTranspose";
 
     public IEnumerable<string> Check(OnnxNode node)
@@ -261,7 +264,23 @@ public sealed class ConvTransposeOp : IOnnxOperator
 
         // Every output element is written.
         var y = new Tensor<float>(context.NewFloats(g.OutputElements), shape);
-        ConvTransposeHost.Run(x.Data, w.Data, b?.Data, y.Data, g, context.Threads);
+        ConvTransposeHost.Run(x.Data, w.Data, PackedFor(w, g), b?.Data, y.Data, g, context.Threads);
         return [y];
     }
+
+    /// <summary>The packed taps (they depend on the weights' shape, the group count, and whether the GEMM path applies).</summary>
+    private static float[] PackedFor(Tensor<float> w, NnGeometry g)
+    {
+        var key = (g.Group, ConvTransposeHost.Separable(g));
+        if (Packed.TryGetValue(w, out PackedTaps? p) && p.Key == key)
+        {
+            return p.Data;
+        }
+
+        var fresh = new PackedTaps(key, ConvTransposeHost.PackWeights(w.Data, g));
+        Packed.AddOrUpdate(w, fresh);
+        return fresh.Data;
+    }
+
+    private sealed record PackedTaps((int Group, bool Separable) Key, float[] Data);
 }
