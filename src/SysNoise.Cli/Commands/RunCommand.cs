@@ -47,6 +47,12 @@ public static class RunCommand
         ceil.AcceptOnlyFromAmong("on", "off", "model");
         var upsample = new Option<string>("--upsample") { Description = "Resize/Upsample mode: nearest, linear (override every node) or model.", DefaultValueFactory = _ => "model" };
         upsample.AcceptOnlyFromAmong("nearest", "linear", "model");
+        var accumulation = new Option<string>("--accumulation")
+        {
+            Description = "fp32 sum order: ours (one fma chain per output, the same on host and GPU) or ort (ONNX Runtime's CPU provider, one thread: its bits). int8-qdq always uses ort.",
+            DefaultValueFactory = _ => "ours",
+        };
+        accumulation.AcceptOnlyFromAmong("ours", "ort");
         var calibration = new Option<string?>("--calibration") { Description = "Folder of calibration inputs (.npy) for the int8 precisions." };
         var device = new Option<string>("--device") { Description = "auto (CUDA when present, else host), host, cuda or ilgpu-cpu.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong(DeviceFactory.Names);
@@ -55,7 +61,7 @@ public static class RunCommand
         var outDir = new Option<string>("--out", "-o") { Description = "Output folder: one NAME.npy per graph output, and manifest.json.", Required = true };
         var command = new Command("run", "Run an ONNX model on SysNoise's executor with chosen noise knobs; write outputs (and with --dump-all every value) as .npy.")
         {
-            model, inputs, precision, ceil, upsample, calibration, device, threads, dumpAll, outDir,
+            model, inputs, precision, accumulation, ceil, upsample, calibration, device, threads, dumpAll, outDir,
         };
         command.SetAction(parse =>
         {
@@ -77,6 +83,12 @@ public static class RunCommand
                 throw new CliException($"--precision {parse.GetValue(precision)} needs --calibration DIR (a folder of .npy inputs for the model's input)");
             }
 
+            bool ortOrder = parse.GetValue(accumulation) == "ort";
+            if (ortOrder && p is not (Precision.Fp32 or Precision.Int8Qdq))
+            {
+                throw new CliException($"--accumulation ort applies to fp32 (and int8-qdq, which always uses it), not {parse.GetValue(precision)}");
+            }
+
             int threadCount = parse.GetValue(threads);
             if (threadCount < 0)
             {
@@ -88,7 +100,7 @@ public static class RunCommand
                 Precision = int8 ? Precision.Fp32 : p,
 
                 // The QDQ graph's float ops accumulate as ONNX Runtime's CPU provider does: its output is ORT's, bit for bit.
-                Accumulation = ExecutionOptions.AccumulationFor(p),
+                Accumulation = ortOrder ? AccumulationOrder.OnnxRuntimeCpu : ExecutionOptions.AccumulationFor(p),
                 CeilMode = parse.GetValue(ceil) switch { "on" => true, "off" => false, _ => null },
                 UpsampleMode = parse.GetValue(upsample) is "model" ? null : parse.GetValue(upsample),
                 Threads = threadCount,
@@ -157,7 +169,7 @@ public static class RunCommand
             }
 
             File.WriteAllText(Path.Combine(outPath, "manifest.json"), JsonSerializer.Serialize(
-                new { model = modelPath, precision = parse.GetValue(precision), ceil_mode = parse.GetValue(ceil), upsample = parse.GetValue(upsample), device = dev.Name, values = manifest },
+                new { model = modelPath, precision = parse.GetValue(precision), accumulation = options.Accumulation == AccumulationOrder.OnnxRuntimeCpu ? "ort" : "ours", ceil_mode = parse.GetValue(ceil), upsample = parse.GetValue(upsample), device = dev.Name, values = manifest },
                 new JsonSerializerOptions { WriteIndented = true }));
             foreach ((string value, string file) in names.Renamed)
             {

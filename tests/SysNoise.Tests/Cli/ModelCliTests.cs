@@ -105,6 +105,40 @@ public sealed class ModelCliTests : IDisposable
         Assert.Equal("int8-int", manifest.RootElement.GetProperty("precision").GetString());
     }
 
+    /// <summary>
+    /// --accumulation ort gives ONNX Runtime's bits on a real model (the PP-OCR direction classifier, whose last MatMul
+    /// reads its B from a Constant node that ORT prepacks); the manifest records the order.
+    /// </summary>
+    [Fact]
+    public void RunWithOnnxRuntimeAccumulationGivesOnnxRuntimesBits()
+    {
+        ZooModel zoo = ModelCache.Get("ppocr_mobile_v2_cls");
+        string model = ModelCache.PathOf(zoo);
+        Tensor<float> x = ModelInputs.Images(zoo.Kind, [3, .. zoo.Shape[1..]], ModelInputs.SeedFor(zoo.Name));
+        string input = Path.Combine(dir, "x.npy");
+        NpyFormat.Write(input, x);
+        (float[] expected, _) = ModelInputs.OnnxRuntime(model, x, optimized: false, threads: 1);
+
+        foreach (string order in new[] { "ort", "ours" })
+        {
+            string outDir = Path.Combine(dir, order);
+            (int code, _, string stderr) = CliTests.Run("run", "--model", model, "--input", input, "--accumulation", order, "--device", "host", "--out", outDir);
+            Assert.True(code == 0, stderr);
+            using JsonDocument manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "manifest.json")));
+            Assert.Equal(order, manifest.RootElement.GetProperty("accumulation").GetString());
+            string output = manifest.RootElement.GetProperty("values").EnumerateArray().Single(v => v.GetProperty("kind").GetString() == "output").GetProperty("file").GetString()!;
+            float[] actual = ((Tensor<float>)NpyFormat.Read(Path.Combine(outDir, output))).Data;
+            if (order == "ort")
+            {
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            }
+            else
+            {
+                Assert.True(ModelInputs.RelativeL2(expected, actual) < ModelParityTests.MaxRelativeL2);
+            }
+        }
+    }
+
     [Fact]
     public void RunDumpAllKeepsCollidingNamesApart()
     {
@@ -134,6 +168,7 @@ public sealed class ModelCliTests : IDisposable
     [InlineData("--precision int8-int needs --calibration DIR", "--input", "a=A", "--input", "b=A", "--precision", "int8-int")]
     [InlineData("--calibration applies only to the int8 precisions", "--input", "a=A", "--input", "b=A", "--calibration", "CAL")]
     [InlineData("Argument 'bogus' not recognized. Must be one of: 'on' 'off' 'model'", "--input", "a=A", "--input", "b=A", "--ceil-mode", "bogus")]
+    [InlineData("--accumulation ort applies to fp32 (and int8-qdq, which always uses it), not fp16", "--input", "a=A", "--input", "b=A", "--precision", "fp16", "--accumulation", "ort")]
     [InlineData("--out must be a folder", "--input", "a=A", "--input", "b=A", "--out", "A")]
     public void RunErrorsAreOneLine(string message, params string[] args)
     {

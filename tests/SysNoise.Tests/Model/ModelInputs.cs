@@ -35,6 +35,8 @@ public static class ModelInputs
     /// probability map is ~1e-6 everywhere, and a relative L2 of such a map measures nothing (ONNX Runtime differs
     /// from itself by 6e-2 between thread counts on opencv-doc's fruits.jpg, and by 1e-3 on uniform noise), while on
     /// text its configurations agree within 2e-6.
+    /// The recognizer likewise gets seeded crops of one printed line of that text: on noise its per-timestep softmax
+    /// is ill-conditioned, and ONNX Runtime differed from itself by up to 2.3e-5 there.
     /// </remarks>
     public static Tensor<float> Images(ZooKind kind, int[] shape, int seed)
     {
@@ -44,7 +46,12 @@ public static class ModelInputs
         bool imageNet = kind is ZooKind.Classifier or ZooKind.OcrDetector;
         for (int b = 0; b < n; b++)
         {
-            byte[] pixels = kind == ZooKind.OcrDetector ? TextCrop(rng, h, w) : RandomImages.Bytes(rng, h, w, c);
+            byte[] pixels = kind switch
+            {
+                ZooKind.OcrDetector => TextCrop(rng, h, w),
+                ZooKind.OcrRecognizer => TextLine(rng, h, w),
+                _ => RandomImages.Bytes(rng, h, w, c),
+            };
             for (int ch = 0; ch < c; ch++)
             {
                 for (int i = 0; i < h * w; i++)
@@ -58,13 +65,20 @@ public static class ModelInputs
         return new Tensor<float>(data, shape);
     }
 
-    /// <summary>A random crop (each side at least 60 % of the photograph) of a text photograph, resized to h×w RGB.</summary>
+    /// <summary>A random crop (each side at least 60 % of the photograph) of a text photograph, resized to h×w RGB by Pillow's bilinear.</summary>
     private static byte[] TextCrop(Random rng, int h, int w)
     {
         Tensor<byte> photo = ImageFile.Read(TextPhotos[rng.Next(TextPhotos.Length)]);
-        (int ph, int pw, int pc) = (photo.Shape[0], photo.Shape[1], photo.Shape[2]);
+        (int ph, int pw) = (photo.Shape[0], photo.Shape[1]);
         int ch = rng.Next((ph * 3 / 5) + 1, ph + 1), cw = rng.Next((pw * 3 / 5) + 1, pw + 1);
         int y0 = rng.Next(ph - ch + 1), x0 = rng.Next(pw - cw + 1);
+        return Resized(Crop(photo, y0, x0, ch, cw), ch, cw, h, w);
+    }
+
+    /// <summary>The ch×cw window at (y0, x0) of a photograph as RGB (grey repeats, alpha dropped).</summary>
+    private static byte[] Crop(Tensor<byte> photo, int y0, int x0, int ch, int cw)
+    {
+        (int pw, int pc) = (photo.Shape[1], photo.Shape[2]);
         var crop = new byte[ch * cw * 3];
         for (int y = 0; y < ch; y++)
         {
@@ -78,7 +92,106 @@ public static class ModelInputs
             }
         }
 
-        return VariantRegistry.Get<IResizeVariant>("pillow-bilinear").Resize(HostDevice.Shared, new Tensor<byte>(crop, ch, cw, 3), w, h).Data;
+        return crop;
+    }
+
+    private static byte[] Resized(byte[] rgb, int ch, int cw, int h, int w) =>
+        VariantRegistry.Get<IResizeVariant>("pillow-bilinear").Resize(HostDevice.Shared, new Tensor<byte>(rgb, ch, cw, 3), w, h).Data;
+
+    /// <summary>
+    /// Whole words of one printed line of the text photograph, cropped as a detector box would be: the line's ink rows
+    /// plus a random 2–5 px margin above and below, from a random word start as many whole words as fit the
+    /// recognizer's aspect ratio, the rest of the width white (paper), resized to h×w RGB.
+    /// </summary>
+    /// <remarks>Cut characters at a window's edge would leave timesteps near a tie between two classes, where any
+    /// two fp32 executors' softmax outputs differ by more than the parity bound.</remarks>
+    private static byte[] TextLine(Random rng, int h, int w)
+    {
+        Tensor<byte> photo = ImageFile.Read(TextPhotos[0]);
+        (int ph, int pw, int pc) = (photo.Shape[0], photo.Shape[1], photo.Shape[2]);
+        List<(int Top, int Bottom)> lines = InkLines(photo);
+        (int top, int bottom) = lines[rng.Next(lines.Count)];
+        int y0 = Math.Max(0, top - rng.Next(2, 6)), y1 = Math.Min(ph, bottom + rng.Next(2, 6));
+        int ch = y1 - y0, cw = Math.Min(pw, (int)Math.Round((double)ch * w / h));
+
+        // Word boundaries: ink columns of the band, split at gaps of 4 or more blank columns.
+        bool Ink(int x)
+        {
+            for (int y = y0; y < y1; y++)
+            {
+                if (photo.Data[((y * pw) + x) * pc] < 128)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        var words = new List<(int Left, int Right)>();
+        for (int x = 0, gap = 4; x < pw; x++)
+        {
+            if (!Ink(x))
+            {
+                gap = Math.Min(gap + 1, 4);
+                continue;
+            }
+
+            if (gap >= 4)
+            {
+                words.Add((x, x + 1));
+            }
+            else
+            {
+                words[^1] = (words[^1].Left, x + 1);
+            }
+
+            gap = 0;
+        }
+
+        int first = rng.Next(words.Count), x0 = Math.Max(0, words[first].Left - rng.Next(2, 6)), end = words[first].Right;
+        for (int k = first + 1; k < words.Count && words[k].Right + 2 <= x0 + cw; k++)
+        {
+            end = words[k].Right;
+        }
+
+        x0 = Math.Min(x0, pw - cw);
+        byte[] crop = Crop(photo, y0, x0, ch, cw);
+        int white = Math.Min(cw, end + 2 - x0);
+        for (int y = 0; y < ch; y++)
+        {
+            crop.AsSpan(((y * cw) + white) * 3, (cw - white) * 3).Fill(255);
+        }
+
+        return Resized(crop, ch, cw, h, w);
+    }
+
+    /// <summary>Runs of rows holding dark (&lt; 128) pixels: the printed lines, [Top, Bottom).</summary>
+    private static List<(int Top, int Bottom)> InkLines(Tensor<byte> photo)
+    {
+        (int ph, int pw, int pc) = (photo.Shape[0], photo.Shape[1], photo.Shape[2]);
+        var lines = new List<(int, int)>();
+        int start = -1;
+        for (int y = 0; y <= ph; y++)
+        {
+            bool ink = false;
+            for (int x = 0; y < ph && x < pw && !ink; x++)
+            {
+                ink = photo.Data[((y * pw) + x) * pc] < 128;
+            }
+
+            if (ink && start < 0)
+            {
+                start = y;
+            }
+            else if (!ink && start >= 0)
+            {
+                lines.Add((start, y));
+                start = -1;
+            }
+        }
+
+        return lines;
     }
 
     /// <summary>The batch item <paramref name="index"/> of an NCHW tensor, as a batch of one.</summary>

@@ -53,7 +53,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         {
             (float[] single, int[] singleShape) = ModelInputs.OnnxRuntime(path, ModelInputs.Item(batch, b), optimized: true);
             Assert.Equal(shape[1..], singleShape[1..]);
-            List<string> problems = Compare(model, single, both.AsSpan(b * per, per), singleShape);
+            List<string> problems = Compare(model, single, both.AsSpan(b * per, per), singleShape, line => output.WriteLine($"item {b}: {line}"));
             Assert.True(problems.Count == 0, $"{name} item {b}: ORT optimized batch 1 vs ORT unoptimized batch 2: {string.Join("; ", problems)} (SYSNOISE_SEED={RandomImages.RunSeed})");
         }
     }
@@ -81,8 +81,39 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         Assert.Equal(expectedShape, actual.Shape);
         output.WriteLine($"ONNX Runtime {ortMs:0.0} ms (session creation included), SysNoise host {oursMs:0.0} ms");
 
-        List<string> problems = Compare(model, expected, actual.Data, expectedShape);
+        List<string> problems = Compare(model, expected, actual.Data, expectedShape, output.WriteLine);
         Assert.True(problems.Count == 0, $"{name}: SysNoise host vs ONNX Runtime: {string.Join("; ", problems)} (SYSNOISE_SEED={RandomImages.RunSeed})");
+    }
+
+    /// <summary>
+    /// In ONNX Runtime's accumulation order (<see cref="AccumulationOrder.OnnxRuntimeCpu"/>: MLAS's K blocks and kernels,
+    /// ORT's Softmax/Erf/reductions) the executor gives ORT's own bits (graph as written, one intra-op thread) on every
+    /// model of the zoo: the default order's small relative differences above are accumulation order and nothing else.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void OnnxRuntimeOrderGivesOnnxRuntimesBits(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        string path = ModelCache.PathOf(model);
+        int seed = ModelInputs.SeedFor(name);
+        output.WriteLine($"{name}: input {string.Join("x", model.Shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        Tensor<float> input = ModelInputs.Images(model.Kind, model.Shape, seed);
+        (float[] expected, int[] expectedShape) = ModelInputs.OnnxRuntime(path, input, optimized: false, threads: 1);
+
+        OnnxModel onnx = OnnxLoader.Load(path);
+        var session = new OnnxSession(onnx, new ExecutionOptions { Accumulation = AccumulationOrder.OnnxRuntimeCpu }, HostDevice.Shared);
+        var inputs = new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = input };
+        var actual = Assert.IsType<Tensor<float>>(session.Run(inputs)[onnx.Graph.Outputs[0].Name]);
+        Assert.Equal(expectedShape, actual.Shape);
+        int differing = expected.Zip(actual.Data).Count(p => BitConverter.SingleToInt32Bits(p.First) != BitConverter.SingleToInt32Bits(p.Second));
+        output.WriteLine($"{differing} of {expected.Length} output values differ from ONNX Runtime's bits");
+        if (differing > 0)
+        {
+            // Name the first differing intermediate and the op types that differ on ORT's own inputs.
+            QdqOrtDiagnostics.Report report = QdqOrtDiagnostics.Compare(session, onnx, File.ReadAllBytes(path), inputs);
+            Assert.Fail($"{name}: ORT order vs ONNX Runtime: {differing}/{expected.Length} output values differ; {report} (SYSNOISE_SEED={RandomImages.RunSeed})");
+        }
     }
 
     [Theory]
@@ -198,7 +229,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     }
 
     /// <summary>Every check for one output pair; empty when they agree.</summary>
-    private static List<string> Compare(ZooModel model, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, int[] shape)
+    private static List<string> Compare(ZooModel model, ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, int[] shape, Action<string>? log = null)
     {
         var problems = new List<string>();
         if (expected.Length != actual.Length)
@@ -209,6 +240,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
 
         double rel = ModelInputs.RelativeL2(expected, actual);
         double maxAbs = ModelInputs.MaxAbsDiff(expected, actual);
+        log?.Invoke($"relative L2 {rel:E3}, max |diff| {maxAbs:E3}");
         if (!(rel < MaxRelativeL2))
         {
             problems.Add($"relative L2 error {rel:E3} (bound {MaxRelativeL2:E0}), max |diff| {maxAbs:E3}");

@@ -28,6 +28,7 @@ public sealed class OnnxSession
     private readonly ConvFusion?[] fusions;
     private readonly int?[] chains;
     private readonly HashSet<string> constants;
+    private readonly HashSet<string> ortInitializers;
     private readonly Dictionary<string, int> constantProducers;
     private readonly ElementwiseGroup?[] groups;
     private readonly HashSet<string> graphOutputs;
@@ -44,6 +45,11 @@ public sealed class OnnxSession
         keepFloat = PrecisionTransforms.FoldedParameters(model.Graph.Nodes);
         Initializers = PrecisionTransforms.PrepareInitializers(model.Graph.Initializers, Options, keepFloat);
         constants = model.Graph.Initializers.Keys.Except(model.Graph.Inputs.Select(i => i.Name)).ToHashSet(StringComparer.Ordinal);
+
+        // ONNX Runtime turns every ai.onnx Constant node into an initializer when it loads a graph (core/graph/graph.cc),
+        // at any optimization level, so it prepacks a Constant-fed MatMul B as it does an initializer.
+        ortInitializers = new HashSet<string>(constants, StringComparer.Ordinal);
+        ortInitializers.UnionWith(model.Graph.Nodes.Where(n => n.OpType == "Constant" && n.Domain is "" or "ai.onnx").SelectMany(n => n.Outputs));
         graphOutputs = new HashSet<string>(model.Graph.Outputs.Select(o => o.Name), StringComparer.Ordinal);
         readerCounts = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string name in model.Graph.Nodes.SelectMany(n => n.Inputs).Where(n => n.Length > 0))
@@ -85,8 +91,8 @@ public sealed class OnnxSession
     /// <summary>The initializers as this session's precision stores them.</summary>
     public IReadOnlyDictionary<string, Tensor> Initializers { get; }
 
-    /// <summary>Initializers that are not also graph inputs: what ONNX Runtime may prepack.</summary>
-    public IReadOnlySet<string> Constants => constants;
+    /// <summary>Initializers that are not also graph inputs, and Constant nodes' outputs: what ONNX Runtime holds as initializers and may prepack.</summary>
+    public IReadOnlySet<string> Constants => ortInitializers;
 
     /// <summary>
     /// Runs the model. <paramref name="onValue"/>, when given, sees every value as it is produced (graph inputs and
@@ -115,7 +121,7 @@ public sealed class OnnxSession
         BufferArena? arena = onValue is null && Device is HostDevice ? (arenas.TryTake(out BufferArena? a) ? a : new BufferArena()) : null;
         bool fuse = arena is not null && Options.FuseElementwise && Options.Precision == Precision.Fp32;
         bool[]? absorbed = fuse ? new bool[graph.Nodes.Count] : null;
-        var context = new OpContext(Options, Device, arena) { Constants = constants };
+        var context = new OpContext(Options, Device, arena) { Constants = ortInitializers };
         var readersLeft = new Dictionary<string, int>(readerCounts, StringComparer.Ordinal);
         var args = new List<Tensor?>(8);
         for (int i = 0; i < graph.Nodes.Count; i++)

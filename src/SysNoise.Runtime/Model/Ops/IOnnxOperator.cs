@@ -44,10 +44,10 @@ public sealed class OpContext(ExecutionOptions options, Device? device = null, B
 
     public ParallelOptions Parallel => new() { MaxDegreeOfParallelism = Threads };
 
-    /// <summary>The graph's constant initializers (not overridable as inputs), for ops whose peer treats them apart.</summary>
+    /// <summary>The values ONNX Runtime holds as initializers (constant initializers, Constant nodes' outputs), for ops whose peer treats them apart.</summary>
     public IReadOnlySet<string>? Constants { get; init; }
 
-    /// <summary>Whether <paramref name="name"/> is a constant initializer (ORT prepacks such GEMM/ConvTranspose weights).</summary>
+    /// <summary>Whether <paramref name="name"/> is one of <see cref="Constants"/> (ORT prepacks such GEMM/ConvTranspose weights).</summary>
     public bool IsConstant(string name) => Constants?.Contains(name) == true;
 
     /// <summary>The session's run-time buffer pool (host runs without a per-value dump), else null.</summary>
