@@ -137,6 +137,15 @@ public static class ModelBench
             }
         }
 
+        if (Environment.GetEnvironmentVariable("SYSNOISE_BENCH_EACH") == "1")
+        {
+            // Every timed run in order, a block per line: shows whether the spread is the first run after a pause.
+            for (int i = 0; i < oursMs.Count; i += Block)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  block {i / Block}: ours {string.Join(" ", oursMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} | ORT {string.Join(" ", ortMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))}"));
+            }
+        }
+
         // ORT allocates too (it is in the same process), but its tensors live in native memory: this is ours.
         double allocatedMb = (GC.GetTotalAllocatedBytes() - allocated) / 1e6 / runs;
         gen0 = GC.CollectionCount(0) - gen0;

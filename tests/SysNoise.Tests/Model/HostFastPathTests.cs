@@ -578,6 +578,13 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         int icg = depthwise ? 1 : (group > 1 ? 2 : 1) + rng.Next(rng.Next(4) == 0 ? 120 : 24); // 64+: pointwise B packed by rows
         int ocg = depthwise ? (rng.Next(4) == 0 ? 2 : 1) : 1 + rng.Next(40);
         int inH = ((k - 1) * d) + 1 + rng.Next(20), inW = ((kw - 1) * d) + 1 + rng.Next(rng.Next(2) == 0 ? 20 : 70);
+        if (depthwise && rng.Next(4) == 0)
+        {
+            // 3×3 s1 on a plane at most 8 outputs wide and 64 flat outputs (the flat layout): MobileNet's 7×7 and smaller.
+            (k, kw, s, d) = (3, 3, 1, 1);
+            (inH, inW) = (1 + rng.Next(7), 1 + rng.Next(8));
+        }
+
         int ph = rng.Next(k), pw = rng.Next(kw), phe = rng.Next(k), pwe = rng.Next(kw);
         int oh = ((inH + ph + phe - (d * (k - 1)) - 1) / s) + 1, ow = ((inW + pw + pwe - (d * (kw - 1)) - 1) / s) + 1;
         return new NnGeometry
@@ -813,6 +820,8 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             (48, 48, 14, 14, 3, 1, 48, 1),
             (40, 40, 14, 14, 3, 2, 40, 1),
             (32, 32, 7, 7, 3, 1, 32, 1),
+            (22, 22, 5, 6, 3, 1, 22, 1),
+            (10, 20, 6, 8, 3, 1, 10, 1),
             (16, 20, 9, 40, 3, 1, 1, 1),
             (72, 40, 23, 29, 1, 1, 1, 1),
         ];

@@ -15,6 +15,12 @@ public static unsafe class DepthwiseHost
 {
     private const int Lanes = 16;
 
+    /// <summary>
+    /// Planes padded ahead of their computation in the flat layout: a plane's taps are then loaded well after its masked
+    /// stores retired (a load straddling stores still in flight cannot be forwarded and waits for them).
+    /// </summary>
+    private const int FlatSlots = 4;
+
     [ThreadStatic]
     private static float[]? scratch;
 
@@ -26,6 +32,13 @@ public static unsafe class DepthwiseHost
     private static float[]? scratchKeyArray;
 
     private readonly record struct PaddingKey(int InH, int InW, int PH, int PW, int SW, int Rows, int PhaseLength);
+
+    /// <summary>
+    /// Planes at most 8 outputs wide (MobileNet's 7×7), 3×3 at unit stride and dilation: a row per vector would leave most
+    /// lanes idle, so the padded plane is stored flat (<see cref="Layout"/>) and each vector covers several output rows.
+    /// </summary>
+    private static bool FlatApplies(NnGeometry g) =>
+        g.KH == 3 && g.KW == 3 && g.SH == 1 && g.SW == 1 && g.DH == 1 && g.DW == 1 && g.OutW <= 8 && g.OutH * (g.OutW + 2) <= 4 * Lanes && Vector512.IsHardwareAccelerated;
 
     /// <summary>Whether this path applies: 2-D (unit depth), one input channel per group, several groups.</summary>
     public static bool Applies(NnGeometry g) => g.GroupChannels == 1 && g.Group > 1 && g.KD == 1 && g.InD == 1 && g.OutD == 1;
@@ -78,6 +91,19 @@ public static unsafe class DepthwiseHost
         public Layout(NnGeometry g)
         {
             Rows = ((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1;
+            if (FlatApplies(g))
+            {
+                // Rows of OutW + 2 padded columns back to back; output (oh, ow) is flat index oh·pitch + ow, and its tap
+                // (kh, kw) is flat index + kh·pitch + kw. Groups of four vectors read up to 2·pitch + 2 past their end.
+                int pitch = g.OutW + 2;
+                FlatVectors = ((g.OutH * pitch) + Lanes - 1) / Lanes;
+                RowLength = pitch;
+                PhaseLength = -pitch;
+                FlatSlot = (Math.Max(Rows * pitch, (4 * Lanes) + (2 * pitch) + 2) + Lanes - 1) / Lanes * Lanes;
+                Size = FlatSlots * FlatSlot;
+                return;
+            }
+
             int vectors = (g.OutW + Lanes - 1) / Lanes;
             // Phase p, element j ↔ padded column SW·j + p; the last vector of a row reads up to
             // vectors·16 − 1 + ((KW−1)·DW)/SW, or the whole vector after it (the aligned 3×3 kernel). A whole number of
@@ -89,6 +115,13 @@ public static unsafe class DepthwiseHost
 
         public int Rows { get; }
 
+        /// <summary>Vectors of flat outputs (<see cref="FlatApplies"/>), else 0.</summary>
+        public int FlatVectors { get; }
+
+        /// <summary>Elements per padded plane in the flat layout (whole vectors); <see cref="FlatSlots"/> planes are padded at a time.</summary>
+        public int FlatSlot { get; }
+
+        /// <summary>Elements per phase row; the negated pitch in the flat layout (it keys the zero padding apart).</summary>
         public int PhaseLength { get; }
 
         public int RowLength { get; }
@@ -113,6 +146,12 @@ public static unsafe class DepthwiseHost
         {
             float* buf = (float*)(((nint)unaligned + 63) & ~(nint)63);
             int ocg = g.GroupOutChannels;
+            if (layout.FlatVectors > 0)
+            {
+                FlatPlanes(first, end, x, w, bias, y, skip, g, layout, epilogue, yPlaneStride, xPlaneStride, buf);
+                return;
+            }
+
             long loadedPlane = -1;
             for (int plane = first; plane < end; plane++)
             {
@@ -166,6 +205,19 @@ public static unsafe class DepthwiseHost
     {
         int sw = g.SW, phaseLength = layout.PhaseLength;
         int firstRow = Math.Max(0, g.PH), endRow = Math.Min(layout.Rows, g.PH + g.InH);
+        if (layout.FlatVectors > 0)
+        {
+            // One masked copy per input row (InW ≤ OutW + 2 ≤ 10 columns); the padding around it stays zero.
+            Vector512<float> inside = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(g.InW)).AsSingle();
+            for (int r = firstRow; r < endRow; r++)
+            {
+                float* s = src + ((long)(r - g.PH) * g.InW);
+                Avx512F.MaskStore(buf + ((long)r * layout.RowLength) + g.PW, inside, Avx512F.MaskLoad(s, inside, Vector512<float>.Zero));
+            }
+
+            return;
+        }
+
         if (sw <= 2 && Vector512.IsHardwareAccelerated)
         {
             var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -350,6 +402,69 @@ public static unsafe class DepthwiseHost
                     Finish(a3, yPlane + at, skipPlane == null ? null : skipPlane + at, valid, epilogue);
                 }
             }
+        }
+    }
+
+    /// <summary>The flat layout: planes padded <see cref="FlatSlots"/> at a time, then computed.</summary>
+    private static void FlatPlanes(int first, int end, float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, Layout layout, ConvEpilogue epilogue, long yPlaneStride, long xPlaneStride, float* buf)
+    {
+        int ocg = g.GroupOutChannels;
+        for (int plane0 = first; plane0 < end; plane0 += FlatSlots)
+        {
+            int count = Math.Min(FlatSlots, end - plane0);
+            for (int k = 0; k < count; k++)
+            {
+                int plane = plane0 + k, n = plane / g.OutChannels, oc = plane % g.OutChannels;
+                Pad(x + ((((long)n * g.Channels) + (oc / ocg)) * xPlaneStride), buf + ((long)k * layout.FlatSlot), g, layout);
+            }
+
+            for (int k = 0; k < count; k++)
+            {
+                int plane = plane0 + k, oc = plane % g.OutChannels;
+                float* yPlane = y + (plane * yPlaneStride);
+                PlaneFlat3x3(buf + ((long)k * layout.FlatSlot), w + ((long)oc * 9), bias != null, bias != null ? bias[oc] : 0f, yPlane, skip == null ? null : skip + (yPlane - y), g, layout, epilogue);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The flat layout's 3×3 on one plane: its (at most four) vectors of flat outputs as four independent chains, each tap
+    /// one unaligned load; every output's chain is the same (kh, kw) order from +0, then the bias. The lanes past a row's
+    /// last output compute values that are never stored; each output row is cut out of the registers by a permute.
+    /// </summary>
+    private static void PlaneFlat3x3(float* p, float* wk, bool hasBias, float b, float* yPlane, float* skipPlane, NnGeometry g, Layout layout, in ConvEpilogue epilogue)
+    {
+        int pitch = layout.RowLength;
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        for (int kh = 0; kh < 3; kh++)
+        {
+            for (int kw = 0; kw < 3; kw++)
+            {
+                Vector512<float> wv = Vector512.Create(wk[(kh * 3) + kw]);
+                float* t = p + (kh * pitch) + kw;
+                a0 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(t), a0);
+                a1 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(t + Lanes), a1);
+                a2 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(t + (2 * Lanes)), a2);
+                a3 = Vector512.FusedMultiplyAdd(wv, Vector512.Load(t + (3 * Lanes)), a3);
+            }
+        }
+
+        if (hasBias)
+        {
+            Vector512<float> bv = Vector512.Create(b);
+            a0 += bv;
+            a1 += bv;
+            a2 += bv;
+            a3 += bv;
+        }
+
+        for (int oh = 0; oh < g.OutH; oh++)
+        {
+            int start = oh * pitch, v = start / Lanes, offset = start % Lanes;
+            Vector512<float> lo = v switch { 0 => a0, 1 => a1, 2 => a2, _ => a3 }, hi = v switch { 0 => a1, 1 => a2, _ => a3 };
+            Vector512<float> row = offset == 0 ? lo : Avx512F.PermuteVar16x32x2(lo, Vector512<int>.Indices + Vector512.Create(offset), hi);
+            long at = (long)oh * g.OutW;
+            Finish(row, yPlane + at, skipPlane == null ? null : skipPlane + at, g.OutW, epilogue);
         }
     }
 
