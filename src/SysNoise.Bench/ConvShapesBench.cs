@@ -63,8 +63,8 @@ public static class ConvShapesBench
                 SD = 1, SH = s.S, SW = s.S, PH = s.K / 2, PW = s.K / 2, PHEnd = s.K / 2, PWEnd = s.K / 2, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = oh, OutW = oh,
             };
             int copies = cold ? (int)Math.Clamp(64_000_000L / (4L * ((s.C * s.HW * s.HW) + (s.OC * oh * oh))), 2, 64) : 1;
-            float[][] xs = Enumerable.Range(0, copies).Select(_ => Enumerable.Range(0, s.C * s.HW * s.HW).Select(_ => (float)rng.NextDouble()).ToArray()).ToArray();
-            float[][] ys = Enumerable.Range(0, copies).Select(_ => new float[s.OC * oh * oh]).ToArray();
+            float[][] xs = Enumerable.Range(0, copies).Select(_ => Filled(Aligned(s.C * s.HW * s.HW), rng)).ToArray();
+            float[][] ys = Enumerable.Range(0, copies).Select(_ => Aligned(s.OC * oh * oh)).ToArray();
             float[] x = xs[0], y = ys[0];
             float[] w = Enumerable.Range(0, s.OC * (s.C / s.G) * s.K * s.K).Select(_ => (float)rng.NextDouble()).ToArray();
             float[] b = new float[s.OC];
@@ -85,5 +85,42 @@ public static class ConvShapesBench
             double gflop = 2.0 * s.OC * oh * oh * (s.C / s.G) * s.K * s.K / 1e9;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{s.Name,-20} best {best,8:0.000} ms  {gflop / (best / 1000),7:0.0} GFLOP/s  {best * 1e6 / (s.OC * oh * oh),6:0.00} ns/output"));
         }
+    }
+
+    /// <summary>SYSNOISE_BENCH_ALIGN=B: input and output arrays whose data starts B bytes past a 64-byte boundary (pinned; else as the GC places them).</summary>
+    private static readonly int Misalign = int.TryParse(Environment.GetEnvironmentVariable("SYSNOISE_BENCH_ALIGN"), out int m) ? m : -1;
+
+    private static readonly List<float[]> Fillers = [];
+
+    private static unsafe float[] Aligned(int length)
+    {
+        if (Misalign < 0)
+        {
+            return new float[length];
+        }
+
+        for (int attempt = 0; ; attempt++)
+        {
+            float[] a = GC.AllocateArray<float>(length, pinned: true);
+            fixed (float* p = a)
+            {
+                if ((long)p % 64 == Misalign)
+                {
+                    return a;
+                }
+            }
+
+            Fillers.Add(GC.AllocateArray<float>(1 + (attempt % 7), pinned: true));
+        }
+    }
+
+    private static float[] Filled(float[] a, Random rng)
+    {
+        for (int i = 0; i < a.Length; i++)
+        {
+            a[i] = (float)rng.NextDouble();
+        }
+
+        return a;
     }
 }

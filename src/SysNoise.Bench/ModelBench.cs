@@ -29,6 +29,9 @@ public static class ModelBench
 
     private static readonly bool SkipOrt = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_NO_ORT") == "1";
 
+    /// <summary>ONNX Runtime's runs alone (the timing protocol unchanged): whether a slow phase is the machine's or ours.</summary>
+    private static readonly bool SkipOurs = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_NO_OURS") == "1";
+
     private static readonly int TopNodes = int.TryParse(Environment.GetEnvironmentVariable("SYSNOISE_BENCH_TOP"), out int n) ? n : 12;
 
     public static void Run(string path, int threads, int runs, int batch, int[]? size)
@@ -114,7 +117,7 @@ public static class ModelBench
             for (int side = 0; side < 2; side++)
             {
                 bool oursNow = (side == 0) == (i / Block % 2 == 0);
-                if (!oursNow && SkipOrt)
+                if ((!oursNow && SkipOrt) || (oursNow && SkipOurs))
                 {
                     continue;
                 }
@@ -140,7 +143,7 @@ public static class ModelBench
         if (Environment.GetEnvironmentVariable("SYSNOISE_BENCH_EACH") == "1")
         {
             // Every timed run in order, a block per line: shows whether the spread is the first run after a pause.
-            for (int i = 0; i < oursMs.Count; i += Block)
+            for (int i = 0; i < Math.Max(oursMs.Count, ortMs.Count); i += Block)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  block {i / Block}: ours {string.Join(" ", oursMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} | ORT {string.Join(" ", ortMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))}"));
             }
@@ -155,6 +158,11 @@ public static class ModelBench
         if (ortMs.Count == 0)
         {
             ortMs.Add(double.NaN);
+        }
+
+        if (oursMs.Count == 0)
+        {
+            oursMs.Add(double.NaN);
         }
 
         double oursMed = Median(oursMs), ortMed = Median(ortMs);
