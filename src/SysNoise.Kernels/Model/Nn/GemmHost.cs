@@ -275,6 +275,15 @@ public static unsafe class GemmHost
                                 epilogue.Finish(cp, ldc, rows, cols);
                             }
                         }
+                        else if (rows == mr && nr == 32 && cols <= 16 && mr == 8 && Avx512F.IsSupported)
+                        {
+                            // Column edge of at most 16 columns (a 14×14 plane's last 4): half the tile's FMAs.
+                            Kernel512Half(ap, bp, ldb, kc, cp, ldc, accumulate, bias, cols);
+                            if (last)
+                            {
+                                epilogue.Finish(cp, ldc, rows, cols);
+                            }
+                        }
                         else if (rows == mr && nr == 32 && Avx512F.IsSupported)
                         {
                             // Column edge: the same tile with C read and written through lane masks.
@@ -440,6 +449,68 @@ public static unsafe class GemmHost
         columns.Store0(c + (5 * ldc), c50); columns.Store1(c + (5 * ldc) + 16, c51);
         columns.Store0(c + (6 * ldc), c60); columns.Store1(c + (6 * ldc) + 16, c61);
         columns.Store0(c + (7 * ldc), c70); columns.Store1(c + (7 * ldc) + 16, c71);
+    }
+
+    /// <summary>
+    /// 8 rows × the first 16 columns of a tile whose other columns do not exist (cols ≤ 16), C read and written through a
+    /// lane mask: the 8×32 kernel's chain per output (C or +0, then fma over k in order, then + bias) on one vector per row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Kernel512Half(float* a, float* b, long ldb, int kc, float* c, long ldc, bool accumulate, float* bias, int cols)
+    {
+        Vector512<float> mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+        Vector512<float> c0, c1, c2, c3, c4, c5, c6, c7;
+        if (accumulate)
+        {
+            c0 = Avx512F.MaskLoad(c, mask, Vector512<float>.Zero);
+            c1 = Avx512F.MaskLoad(c + ldc, mask, Vector512<float>.Zero);
+            c2 = Avx512F.MaskLoad(c + (2 * ldc), mask, Vector512<float>.Zero);
+            c3 = Avx512F.MaskLoad(c + (3 * ldc), mask, Vector512<float>.Zero);
+            c4 = Avx512F.MaskLoad(c + (4 * ldc), mask, Vector512<float>.Zero);
+            c5 = Avx512F.MaskLoad(c + (5 * ldc), mask, Vector512<float>.Zero);
+            c6 = Avx512F.MaskLoad(c + (6 * ldc), mask, Vector512<float>.Zero);
+            c7 = Avx512F.MaskLoad(c + (7 * ldc), mask, Vector512<float>.Zero);
+        }
+        else
+        {
+            c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = Vector512<float>.Zero;
+        }
+
+        for (int k = 0; k < kc; k++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            a += 8;
+            b += ldb;
+        }
+
+        if (bias != null)
+        {
+            c0 += Vector512.Create(bias[0]);
+            c1 += Vector512.Create(bias[1]);
+            c2 += Vector512.Create(bias[2]);
+            c3 += Vector512.Create(bias[3]);
+            c4 += Vector512.Create(bias[4]);
+            c5 += Vector512.Create(bias[5]);
+            c6 += Vector512.Create(bias[6]);
+            c7 += Vector512.Create(bias[7]);
+        }
+
+        Avx512F.MaskStore(c, mask, c0);
+        Avx512F.MaskStore(c + ldc, mask, c1);
+        Avx512F.MaskStore(c + (2 * ldc), mask, c2);
+        Avx512F.MaskStore(c + (3 * ldc), mask, c3);
+        Avx512F.MaskStore(c + (4 * ldc), mask, c4);
+        Avx512F.MaskStore(c + (5 * ldc), mask, c5);
+        Avx512F.MaskStore(c + (6 * ldc), mask, c6);
+        Avx512F.MaskStore(c + (7 * ldc), mask, c7);
     }
 
     /// <summary>How the 8×32 kernel reads and writes the two 16-column halves of a C row.</summary>
