@@ -6,9 +6,10 @@ namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
 /// k×k convolutions at column stride 1 (ResNet's and the PP-OCR heads' 3×3 layers) as an implicit GEMM: the 8×32 tile
-/// of <see cref="GemmHost"/> (8 output channels of the packed weights × 32 output columns of one output row) reads its
-/// B rows straight from the input: row k = (ic, kh, kw) of 32 consecutive outputs is 32 consecutive input columns, one
-/// pair of masked loads (the masks zero the taps in the padding). No im2col panel is built, so a tile's B traffic is
+/// of <see cref="GemmHost"/> (8 output channels of the packed weights × 32 consecutive outputs of a plane, in row-major
+/// order across row ends) reads its B rows straight from the input: row k = (ic, kh, kw) of the outputs in one output
+/// row is that many consecutive input columns, so each 16-lane half is one masked load, or two merged where it crosses
+/// into the next output row (the masks zero the taps in the padding). No im2col panel is built, so a tile's B traffic is
 /// the input rows themselves, which several tiles share in L1/L2. Every output keeps the GEMM path's chain: acc = +0,
 /// acc = fma(w, x, acc) over k = (ic, kh, kw) in order, padded taps reading +0; + bias once; then the epilogue.
 /// </summary>
@@ -28,8 +29,7 @@ public static unsafe class DirectConvHost
     /// <summary>y = conv(x) + bias, then the epilogue; <paramref name="packedWeights"/> is the GEMM path's packing.</summary>
     public static void Run(float[] x, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
     {
-        int segments = (g.OutW + Columns - 1) / Columns;
-        int rows = g.Batch * g.OutH;
+        int tiles = (g.OutSpatial + Columns - 1) / Columns;
         long macs = (long)g.Batch * g.OutChannels * g.Channels * g.KernelSpatial * g.OutSpatial;
         int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
         fixed (float* xp = x)
@@ -39,11 +39,74 @@ public static unsafe class DirectConvHost
         fixed (float* sp = epilogue.Skip)
         {
             nint xa = (nint)xp, aa = (nint)ap, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp;
-            HostParallel.For(rows * segments, t, task =>
+            HostParallel.For(g.Batch * tiles, t, task =>
             {
-                int row = task / segments, segment = task % segments;
-                Row((float*)xa, (float*)aa, (float*)ba, (float*)ya, (float*)sa, g, row / g.OutH, row % g.OutH, segment * Columns, epilogue);
+                int n = task / tiles, q0 = (task % tiles) * Columns;
+                if ((q0 % g.OutW) + Math.Min(Columns, g.OutSpatial - q0) <= g.OutW)
+                {
+                    // 32 outputs within one output row: one masked load per half.
+                    Row((float*)xa, (float*)aa, (float*)ba, (float*)ya, (float*)sa, g, n, q0 / g.OutW, q0 % g.OutW, epilogue);
+                }
+                else
+                {
+                    Span((float*)xa, (float*)aa, (float*)ba, (float*)ya, (float*)sa, g, n, q0, epilogue);
+                }
             });
+        }
+    }
+
+    /// <summary>
+    /// All output channels of 32 consecutive outputs of image n's plane, [q0, q0 + 32) in row-major order: each 16-lane
+    /// half covers the end of one output row and, when it crosses a row boundary, the start of the next (rows are at least
+    /// 16 wide), so no lane idles at a row's end. Lane j of a half reads its tap from the first row's input or, past the
+    /// boundary, from the second's: two masked loads merged.
+    /// </summary>
+    private static void Span(float* x, float* packed, float* bias, float* y, float* skip, NnGeometry g, int n, int q0, in ConvEpilogue epilogue)
+    {
+        int kw = g.KW, kh = g.KH;
+        int cols = Math.Min(Columns, g.OutSpatial - q0);
+        var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+
+        // Per half and kw: the lanes of the first and of the second output row whose input column lies inside the row.
+        // Per half and kh: each output row's input row offset in a plane (shifted so that lane j adds j), or
+        // long.MinValue when that input row is padding or the half has no lanes in that output row.
+        Vector512<float>* masks = stackalloc Vector512<float>[4 * kw];
+        long* offsets = stackalloc long[4 * kh];
+        for (int half = 0; half < 2; half++)
+        {
+            int qs = q0 + (16 * half);
+            int valid = Math.Clamp(g.OutSpatial - qs, 0, 16);
+            int ohA = qs / g.OutW, owA = qs % g.OutW;
+            int lenA = Math.Min(valid, g.OutW - owA);
+            var inA = Vector512.LessThan(lane, Vector512.Create(lenA));
+            var inB = Vector512.GreaterThanOrEqual(lane, Vector512.Create(lenA)) & Vector512.LessThan(lane, Vector512.Create(valid));
+            for (int w = 0; w < kw; w++)
+            {
+                // Row A's lane j reads input column owA + j + w − PW; row B's, j − lenA + w − PW.
+                Vector512<int> colA = lane + Vector512.Create(owA + w - g.PW), colB = lane + Vector512.Create(w - g.PW - lenA);
+                masks[(4 * w) + (2 * half)] = (inA & Vector512.LessThan(colA.AsUInt32(), Vector512.Create((uint)g.InW)).AsInt32()).AsSingle();
+                masks[(4 * w) + (2 * half) + 1] = (inB & Vector512.LessThan(colB.AsUInt32(), Vector512.Create((uint)g.InW)).AsInt32()).AsSingle();
+            }
+
+            for (int h = 0; h < kh; h++)
+            {
+                int ihA = (ohA * g.SH) - g.PH + (h * g.DH), ihB = ihA + g.SH;
+                offsets[(4 * h) + (2 * half)] = lenA > 0 && (uint)ihA < (uint)g.InH ? ((long)ihA * g.InW) + owA - g.PW : long.MinValue;
+                offsets[(4 * h) + (2 * half) + 1] = valid > lenA && (uint)ihB < (uint)g.InH ? ((long)ihB * g.InW) - lenA - g.PW : long.MinValue;
+            }
+        }
+
+        float* image = x + ((long)n * g.Channels * g.InSpatial);
+        int k = g.Channels * g.KernelSpatial;
+        int panels = GemmHost.Panels(g.OutChannels);
+        for (int mp = 0; mp < panels; mp++)
+        {
+            Tile(image, packed + ((long)mp * 8 * k), g, masks, offsets, out Tile8x32 acc);
+            int oc0 = mp * 8;
+            int valid = Math.Min(8, g.OutChannels - oc0);
+            float* yBase = y + ((((long)n * g.OutChannels) + oc0) * g.OutSpatial) + q0;
+            float* sBase = skip == null ? null : skip + (yBase - y);
+            acc.Store(yBase, sBase, g.OutSpatial, valid, cols, bias == null ? null : bias + oc0, epilogue);
         }
     }
 
@@ -76,7 +139,7 @@ public static unsafe class DirectConvHost
         long outOffset = ((long)oh * g.OutW) + ow0;
         for (int mp = 0; mp < panels; mp++)
         {
-            Tile(image, packed + ((long)mp * 8 * k), g, masks, rowOffset, out Tile8x32 acc);
+            RowTile(image, packed + ((long)mp * 8 * k), g, masks, rowOffset, out Tile8x32 acc);
             int oc0 = mp * 8;
             int valid = Math.Min(8, g.OutChannels - oc0);
             float* yBase = y + (((long)n * g.OutChannels) + oc0) * g.OutSpatial + outOffset;
@@ -85,9 +148,9 @@ public static unsafe class DirectConvHost
         }
     }
 
-    /// <summary>The 8×32 tile's chains over k = (ic, kh, kw).</summary>
+    /// <summary>The 8×32 tile's chains over k = (ic, kh, kw), its 32 outputs in one output row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* image, float* a, NnGeometry g, Vector512<float>* masks, long* rowOffset, out Tile8x32 tile)
+    private static void RowTile(float* image, float* a, NnGeometry g, Vector512<float>* masks, long* rowOffset, out Tile8x32 tile)
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
@@ -113,6 +176,43 @@ public static unsafe class DirectConvHost
                     }
 
                     GemmHost.Step8x32(a, b0, b1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+                    a += 8;
+                }
+            }
+        }
+
+        tile = new Tile8x32(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>The 8×32 tile's chains over k = (ic, kh, kw), each half's taps from up to two output rows' input rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile(float* image, float* a, NnGeometry g, Vector512<float>* masks, long* offsets, out Tile8x32 tile)
+    {
+        Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+        c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
+        int kw = g.KW, kh = g.KH;
+        for (int ic = 0; ic < g.Channels; ic++)
+        {
+            float* plane = image + ((long)ic * g.InSpatial);
+            for (int h = 0; h < kh; h++)
+            {
+                long a0 = offsets[4 * h], b0 = offsets[(4 * h) + 1], a1 = offsets[(4 * h) + 2], b1 = offsets[(4 * h) + 3];
+                for (int w = 0; w < kw; w++)
+                {
+                    Vector512<float>* m = masks + (4 * w);
+                    Vector512<float> v0 = a0 != long.MinValue ? Avx512F.MaskLoad(plane + a0 + w, m[0], Vector512<float>.Zero) : Vector512<float>.Zero;
+                    if (b0 != long.MinValue)
+                    {
+                        v0 = Avx512F.MaskLoad(plane + b0 + w, m[1], v0);
+                    }
+
+                    Vector512<float> v1 = a1 != long.MinValue ? Avx512F.MaskLoad(plane + a1 + w, m[2], Vector512<float>.Zero) : Vector512<float>.Zero;
+                    if (b1 != long.MinValue)
+                    {
+                        v1 = Avx512F.MaskLoad(plane + b1 + w, m[3], v1);
+                    }
+
+                    GemmHost.Step8x32(a, v0, v1, ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
                     a += 8;
                 }
             }
