@@ -519,7 +519,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Host MaxPool (16-lane interior columns at strides 1 and 2, scalar borders) against <see cref="NnMath.MaxWindow"/>:
+    /// Host MaxPool (interior columns 16 lanes at a time, masked at the interior's end, at strides 1 and 2; scalar borders) against <see cref="NnMath.MaxWindow"/>:
     /// first strict maximum over the taps inside the input, NaN and ±0 included, on rows wide enough for the vector path.
     /// </summary>
     [Fact]

@@ -131,11 +131,13 @@ public static unsafe class PoolHost
                         int ow = 0;
                         while (ow < g.OutW)
                         {
-                            // 16 interior outputs (every kw tap inside the row) at once, when the row has taps.
-                            if (vector && a < b && ow >= interiorLo && ow + 16 <= interiorHi)
+                            // Up to 16 interior outputs (every kw tap inside the row) at once, when the row has taps:
+                            // a scalar max branches on every tap, mispredicting on half of them.
+                            if (vector && a < b && ow >= interiorLo && ow < interiorHi)
                             {
-                                MaxRow16(src, hs, a, b, ow, g, dstRow + ow);
-                                ow += 16;
+                                int count = Math.Min(16, interiorHi - ow);
+                                MaxRow16(src, hs, a, b, ow, count, g, dstRow + ow);
+                                ow += count;
                                 continue;
                             }
 
@@ -166,11 +168,11 @@ public static unsafe class PoolHost
     }
 
     /// <summary>
-    /// Outputs [ow, ow + 16) of one row, every kw tap inside the row and taps kh in [a, b) (a &lt; b): lane by lane the
+    /// Outputs [ow, ow + count) of one row (count ≤ 16), every kw tap inside the row and taps kh in [a, b) (a &lt; b): lane by lane the
     /// scalar rule — the first tap, then any later tap strictly greater (a NaN never replaces, a leading NaN stays).
     /// Stride 2 reads two masked 16-lane loads (never past the row) and keeps the even lanes.
     /// </summary>
-    private static void MaxRow16(float* src, int hs, int a, int b, int ow, NnGeometry g, float* dst)
+    private static void MaxRow16(float* src, int hs, int a, int b, int ow, int count, in NnGeometry g, float* dst)
     {
         var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -182,16 +184,19 @@ public static unsafe class PoolHost
             float* row = src + ((long)(hs + (kh * g.DH)) * g.InW);
             for (int kw = 0; kw < g.KW; kw++)
             {
+                // Loads stay inside the row (lanes past count read what they may and are never stored).
                 int c0 = (ow * g.SW) - g.PW + (kw * g.DW);
+                Vector512<float> m0 = Vector512.LessThan((lane + Vector512.Create(c0)).AsUInt32(), inW).AsSingle();
                 Vector512<float> v;
                 if (g.SW == 1)
                 {
-                    v = Vector512.Load(row + c0);
+                    v = count == 16 ? Vector512.Load(row + c0) : Avx512F.MaskLoad(row + c0, m0, Vector512<float>.Zero);
                 }
                 else
                 {
                     Vector512<float> m1 = Vector512.LessThan((lane + Vector512.Create(c0 + 16)).AsUInt32(), inW).AsSingle();
-                    v = Avx512F.PermuteVar16x32x2(Vector512.Load(row + c0), even, Avx512F.MaskLoad(row + c0 + 16, m1, Vector512<float>.Zero));
+                    Vector512<float> lo = count == 16 ? Vector512.Load(row + c0) : Avx512F.MaskLoad(row + c0, m0, Vector512<float>.Zero);
+                    v = Avx512F.PermuteVar16x32x2(lo, even, Avx512F.MaskLoad(row + c0 + 16, m1, Vector512<float>.Zero));
                 }
 
                 best = first ? v : Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
@@ -199,7 +204,14 @@ public static unsafe class PoolHost
             }
         }
 
-        Vector512.Store(best, dst);
+        if (count == 16)
+        {
+            Vector512.Store(best, dst);
+        }
+        else
+        {
+            Avx512F.MaskStore(dst, Vector512.LessThan(lane, Vector512.Create(count)).AsSingle(), best);
+        }
     }
 
     public static void AveragePool(float[] x, float[] y, NnGeometry g, bool countIncludePad, int threads)
