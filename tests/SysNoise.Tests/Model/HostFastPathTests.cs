@@ -1,6 +1,7 @@
 using System.Runtime.Intrinsics;
 using SysNoise.Kernels.Model.Elementwise;
 using SysNoise.Kernels.Model.Nn;
+using SysNoise.Kernels.Model.Resize;
 using SysNoise.Runtime.Devices;
 using SysNoise.Runtime.Model.Execution;
 using SysNoise.Runtime.Model.Graph;
@@ -516,6 +517,41 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         }
 
         output.WriteLine($"40 transposed convolutions ({separable} on the per-tap GEMM path), {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
+    /// Nearest Resize of the last two axes in one pass (<see cref="ResizeHost.Gather2D"/>: rows gathered or copied from
+    /// the row above, the 2× float path by permutes) against the W pass then the H pass, element for element: every
+    /// coordinate and nearest mode, 2× maps on rows up to 90 wide, tf_crop_and_resize extrapolation, 1–2 threads.
+    /// </summary>
+    [Fact]
+    public void NearestResize2DEqualsTheTwoPasses()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x2d);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        for (int c = 0; c < 60; c++)
+        {
+            int planes = 1 + rng.Next(40), inH = 1 + rng.Next(30), inW = 1 + rng.Next(90);
+            bool doubling = rng.Next(2) == 0;
+            var coord = doubling ? ResizeCoordinateMode.Asymmetric : (ResizeCoordinateMode)rng.Next(Enum.GetValues<ResizeCoordinateMode>().Length);
+            var nearest = doubling ? ResizeNearestMode.Floor : (ResizeNearestMode)rng.Next(Enum.GetValues<ResizeNearestMode>().Length);
+            ResizeAxisMap Map(int length, int outLength) => ResizeAxisMap.Build(new ResizeAxisSpec(
+                ResizeInterpolation.Nearest, coord, nearest, -0.75, false, false, length, outLength, (double)outLength / length, rng.NextDouble() * 0.3, 0.7 + (rng.NextDouble() * 0.3)));
+            int outH = doubling ? 2 * inH : 1 + rng.Next(40), outW = doubling ? 2 * inW : 1 + rng.Next(100);
+            ResizeAxisMap rows = Map(inH, outH), cols = Map(inW, outW);
+            float[] x = RandomArray(rng, (long)planes * inH * inW, specials: rng.Next(3) == 0);
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = 1 + rng.Next(2) };
+            var mid = new float[planes * inH * outW];
+            var want = new float[planes * outH * outW];
+            ResizeHost.Gather(x, mid, cols.Index, cols.Count, new ResizePassGeometry(planes * inH, inW, outW, 1, cols.Taps), -7.5f, parallel);
+            ResizeHost.Gather(mid, want, rows.Index, rows.Count, new ResizePassGeometry(planes, inH, outH, outW, rows.Taps), -7.5f, parallel);
+            var got = new float[want.Length];
+            ResizeHost.Gather2D(x, got, rows, cols, planes, -7.5f, parallel);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.True(Same(want[i], got[i]), $"nearest {coord} {nearest} {planes}x{inH}x{inW} -> {outH}x{outW}: element {i}: {got[i]:R}, two passes {want[i]:R}\n{Reproduce}");
+            }
+        }
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ILGPU;
 using SysNoise.Kernels.Numerics;
 
@@ -167,6 +169,86 @@ public static class ResizeHost
                 input.AsSpan((int)src, g.Inner).CopyTo(output.AsSpan((int)o, g.Inner));
             }
         });
+    }
+
+    /// <summary>
+    /// Nearest along the last two axes in one pass (what the W pass then the H pass give, element for element): each
+    /// output row gathers its input row through the W map, or copies the output row above when both read the same input
+    /// row (an upsampling's repeated rows), so the output is written once and no intermediate is built. A 2× map
+    /// (column j reads j / 2) of float32 runs 16 outputs per permute.
+    /// </summary>
+    public static unsafe void Gather2D<T>(T[] input, T[] output, ResizeAxisMap rows, ResizeAxisMap cols, int planes, T extrapolation, ParallelOptions parallel)
+        where T : unmanaged
+    {
+        int inH = rows.InLength, inW = cols.InLength, outH = rows.OutLength, outW = cols.OutLength;
+        bool doubling = typeof(T) == typeof(float) && Avx512F.IsSupported && outW == 2 * inW && IsDoubling(cols);
+        int threads = (long)planes * outH * outW < 1 << 15 ? 1 : Math.Max(1, parallel.MaxDegreeOfParallelism);
+        int blocks = Math.Min(planes * outH, threads * 8);
+        HostParallel.For(blocks, threads, block =>
+        {
+            long r1 = (long)planes * outH * (block + 1) / blocks;
+            for (long r = (long)planes * outH * block / blocks; r < r1; r++)
+            {
+                int plane = (int)(r / outH), oh = (int)(r % outH);
+                Span<T> dst = output.AsSpan((int)(r * outW), outW);
+                if (rows.Count[oh] == 0)
+                {
+                    dst.Fill(extrapolation);
+                    continue;
+                }
+
+                int ih = rows.Index[oh * rows.Taps];
+                if (oh > 0 && r > (long)planes * outH * block / blocks && rows.Count[oh - 1] != 0 && rows.Index[(oh - 1) * rows.Taps] == ih)
+                {
+                    output.AsSpan((int)((r - 1) * outW), outW).CopyTo(dst);
+                    continue;
+                }
+
+                ReadOnlySpan<T> src = input.AsSpan((int)((((long)plane * inH) + ih) * inW), inW);
+                int j = 0;
+                if (doubling)
+                {
+                    fixed (T* sp = src, dp = dst)
+                    {
+                        j = DoubleFloats((float*)sp, (float*)dp, inW);
+                    }
+                }
+
+                for (; j < outW; j++)
+                {
+                    dst[j] = cols.Count[j] == 0 ? extrapolation : src[cols.Index[j * cols.Taps]];
+                }
+            }
+        });
+    }
+
+    private static bool IsDoubling(ResizeAxisMap map)
+    {
+        for (int j = 0; j < map.OutLength; j++)
+        {
+            if (map.Count[j] == 0 || map.Index[j * map.Taps] != j / 2)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>dst[j] = src[j / 2] for whole vectors of 16 outputs; returns how many outputs it wrote.</summary>
+    private static unsafe int DoubleFloats(float* src, float* dst, int inW)
+    {
+        var lo = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        var hi = Vector512.Create(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15);
+        int i = 0;
+        for (; i + 16 <= inW; i += 16)
+        {
+            Vector512<float> v = Vector512.Load(src + i);
+            Vector512.Store(Avx512F.PermuteVar16x32(v, lo), dst + (2 * i));
+            Vector512.Store(Avx512F.PermuteVar16x32(v, hi), dst + (2 * i) + 16);
+        }
+
+        return 2 * i;
     }
 
     public static void Weighted<T, TOp>(T[] input, T[] output, int[] index, int[] count, float[] coeff, ResizePassGeometry g, T extrapolation, TOp op, ParallelOptions parallel)

@@ -146,6 +146,19 @@ public static class ResizeRunner
             return System.Runtime.InteropServices.MemoryMarshal.Cast<ushort, T>(bits).ToArray();
         }
 
+        int rank = plan.InputShape.Length;
+        if (steps.Count == 2 && steps[0].Axis == rank - 1 && steps[1].Axis == rank - 2)
+        {
+            // Height and width only (an upsampling layer): one pass, no intermediate.
+            (ResizeAxisMap cols, ResizePassGeometry first) = (steps[0].Map, steps[0].Geometry);
+            ResizeAxisMap rows = steps[1].Map;
+            int planes = first.Outer / rows.InLength;
+            long length = (long)planes * rows.OutLength * cols.OutLength;
+            T[] result = typeof(T) == typeof(float) ? (T[])(object)context.NewFloats(length) : new T[length];
+            ResizeHost.Gather2D(data, result, rows, cols, planes, extrapolation, context.Parallel);
+            return result;
+        }
+
         T[] current = data;
         foreach ((_, ResizeAxisMap map, ResizePassGeometry g) in steps)
         {
