@@ -62,11 +62,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     [MemberData(nameof(Models))]
     public void HostExecutorMatchesOnnxRuntime(string name)
     {
-        ZooModel model = ModelCache.Get(name);
-        string path = ModelCache.PathOf(model);
-        int seed = ModelInputs.SeedFor(name);
-        output.WriteLine($"{name}: input {string.Join("x", model.Shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
-        Tensor<float> input = ModelInputs.Images(model.Kind, model.Shape, seed);
+        (ZooModel model, string path, Tensor<float> input) = SeededInput(name);
 
         var clock = Stopwatch.StartNew();
         (float[] expected, int[] expectedShape) = ModelInputs.OnnxRuntime(path, input, optimized: false);
@@ -94,11 +90,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     [MemberData(nameof(Models))]
     public void OnnxRuntimeOrderGivesOnnxRuntimesBits(string name)
     {
-        ZooModel model = ModelCache.Get(name);
-        string path = ModelCache.PathOf(model);
-        int seed = ModelInputs.SeedFor(name);
-        output.WriteLine($"{name}: input {string.Join("x", model.Shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
-        Tensor<float> input = ModelInputs.Images(model.Kind, model.Shape, seed);
+        (_, string path, Tensor<float> input) = SeededInput(name);
         (float[] expected, int[] expectedShape) = ModelInputs.OnnxRuntime(path, input, optimized: false, threads: 1);
 
         OnnxModel onnx = OnnxLoader.Load(path);
@@ -114,6 +106,15 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
             QdqOrtDiagnostics.Report report = QdqOrtDiagnostics.Compare(session, onnx, File.ReadAllBytes(path), inputs);
             Assert.Fail($"{name}: ORT order vs ONNX Runtime: {differing}/{expected.Length} output values differ; {report} (SYSNOISE_SEED={RandomImages.RunSeed})");
         }
+    }
+
+    /// <summary>The zoo model, its cached file, and its seeded full-size input (the seed printed for replay).</summary>
+    private (ZooModel Model, string Path, Tensor<float> Input) SeededInput(string name)
+    {
+        ZooModel model = ModelCache.Get(name);
+        int seed = ModelInputs.SeedFor(name);
+        output.WriteLine($"{name}: input {string.Join("x", model.Shape)}, seed {seed} (SYSNOISE_SEED={RandomImages.RunSeed} replays)");
+        return (model, ModelCache.PathOf(model), ModelInputs.Images(model.Kind, model.Shape, seed));
     }
 
     [Theory]

@@ -148,7 +148,12 @@ public static unsafe class DirectConvHost
         }
     }
 
-    /// <summary>The 8×32 tile's chains over k = (ic, kh, kw), its 32 outputs in one output row.</summary>
+    /// <summary>
+    /// The 8×32 tile's chains over k = (ic, kh, kw), its 32 outputs in one output row. Kept apart from <see cref="Tile"/>
+    /// (which would compute the same with its second-row loads skipped): measured on the detector's 3×3 96→24 at 160²,
+    /// the merged loop (<see cref="Tile"/> itself, or one loop generic over a tap-loading struct) takes 14–18 ms against
+    /// this one's 11.3 ms.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowTile(float* image, float* a, NnGeometry g, Vector512<float>* masks, long* rowOffset, out Tile8x32 tile)
     {
