@@ -32,6 +32,9 @@ public static class ModelBench
     /// <summary>ONNX Runtime's runs alone (the timing protocol unchanged): whether a slow phase is the machine's or ours.</summary>
     private static readonly bool SkipOurs = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_NO_OURS") == "1";
 
+    /// <summary>Every timed run printed, block by block: whether the spread is the first run after a pause or a slow phase.</summary>
+    private static readonly bool PrintEach = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_EACH") == "1";
+
     private static readonly int TopNodes = int.TryParse(Environment.GetEnvironmentVariable("SYSNOISE_BENCH_TOP"), out int n) ? n : 12;
 
     public static void Run(string path, int threads, int runs, int batch, int[]? size)
@@ -140,9 +143,8 @@ public static class ModelBench
             }
         }
 
-        if (Environment.GetEnvironmentVariable("SYSNOISE_BENCH_EACH") == "1")
+        if (PrintEach)
         {
-            // Every timed run in order, a block per line: shows whether the spread is the first run after a pause.
             for (int i = 0; i < Math.Max(oursMs.Count, ortMs.Count); i += Block)
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  block {i / Block}: ours {string.Join(" ", oursMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))} | ORT {string.Join(" ", ortMs.Skip(i).Take(Block).Select(v => v.ToString("0.00", CultureInfo.InvariantCulture)))}"));

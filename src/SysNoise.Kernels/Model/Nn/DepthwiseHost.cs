@@ -31,7 +31,7 @@ public static unsafe class DepthwiseHost
     [ThreadStatic]
     private static float[]? scratchKeyArray;
 
-    private readonly record struct PaddingKey(int InH, int InW, int PH, int PW, int SW, int Rows, int PhaseLength);
+    private readonly record struct PaddingKey(int InH, int InW, int PH, int PW, int SW, int Rows, int PhaseLength, int FlatSlot);
 
     /// <summary>
     /// Planes at most 8 outputs wide (MobileNet's 7×7), 3×3 at unit stride and dilation: a row per vector would leave most
@@ -98,7 +98,6 @@ public static unsafe class DepthwiseHost
                 int pitch = g.OutW + 2;
                 FlatVectors = ((g.OutH * pitch) + Lanes - 1) / Lanes;
                 RowLength = pitch;
-                PhaseLength = -pitch;
                 FlatSlot = (Math.Max(Rows * pitch, (4 * Lanes) + (2 * pitch) + 2) + Lanes - 1) / Lanes * Lanes;
                 Size = FlatSlots * FlatSlot;
                 return;
@@ -118,10 +117,10 @@ public static unsafe class DepthwiseHost
         /// <summary>Vectors of flat outputs (<see cref="FlatApplies"/>), else 0.</summary>
         public int FlatVectors { get; }
 
-        /// <summary>Elements per padded plane in the flat layout (whole vectors); <see cref="FlatSlots"/> planes are padded at a time.</summary>
+        /// <summary>Elements per padded plane in the flat layout (whole vectors; 0 otherwise); <see cref="FlatSlots"/> planes are padded at a time.</summary>
         public int FlatSlot { get; }
 
-        /// <summary>Elements per phase row; the negated pitch in the flat layout (it keys the zero padding apart).</summary>
+        /// <summary>Elements per phase row (0 in the flat layout).</summary>
         public int PhaseLength { get; }
 
         public int RowLength { get; }
@@ -133,7 +132,7 @@ public static unsafe class DepthwiseHost
     {
         // Lanes floats of slack: the buffer starts at the first 64-byte boundary of the array.
         float[] buffer = scratch is { } s && s.Length >= layout.Size + Lanes ? s : (scratch = GC.AllocateUninitializedArray<float>(layout.Size + Lanes, pinned: true));
-        var key = new PaddingKey(g.InH, g.InW, g.PH, g.PW, g.SW, layout.Rows, layout.PhaseLength);
+        var key = new PaddingKey(g.InH, g.InW, g.PH, g.PW, g.SW, layout.Rows, layout.PhaseLength, layout.FlatSlot);
         if (scratchKey != key || !ReferenceEquals(scratchKeyArray, buffer))
         {
             // Every position Pad does not write is a padding zero for this geometry: clear them once.

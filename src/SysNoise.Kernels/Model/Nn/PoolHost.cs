@@ -136,7 +136,7 @@ public static unsafe class PoolHost
                             if (vector && a < b && ow >= interiorLo && ow < interiorHi)
                             {
                                 int count = Math.Min(16, interiorHi - ow);
-                                MaxRow16(src, hs, a, b, ow, count, g, dstRow + ow);
+                                MaxRowVector(src, hs, a, b, ow, count, g, dstRow + ow);
                                 ow += count;
                                 continue;
                             }
@@ -172,7 +172,7 @@ public static unsafe class PoolHost
     /// scalar rule — the first tap, then any later tap strictly greater (a NaN never replaces, a leading NaN stays).
     /// Stride 2 reads two masked 16-lane loads (never past the row) and keeps the even lanes.
     /// </summary>
-    private static void MaxRow16(float* src, int hs, int a, int b, int ow, int count, in NnGeometry g, float* dst)
+    private static void MaxRowVector(float* src, int hs, int a, int b, int ow, int count, in NnGeometry g, float* dst)
     {
         var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
         var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
@@ -186,16 +186,11 @@ public static unsafe class PoolHost
             {
                 // Loads stay inside the row (lanes past count read what they may and are never stored).
                 int c0 = (ow * g.SW) - g.PW + (kw * g.DW);
-                Vector512<float> m0 = Vector512.LessThan((lane + Vector512.Create(c0)).AsUInt32(), inW).AsSingle();
-                Vector512<float> v;
-                if (g.SW == 1)
-                {
-                    v = count == 16 ? Vector512.Load(row + c0) : Avx512F.MaskLoad(row + c0, m0, Vector512<float>.Zero);
-                }
-                else
+                Vector512<float> lo = count == 16 ? Vector512.Load(row + c0) : Avx512F.MaskLoad(row + c0, Vector512.LessThan((lane + Vector512.Create(c0)).AsUInt32(), inW).AsSingle(), Vector512<float>.Zero);
+                Vector512<float> v = lo;
+                if (g.SW != 1)
                 {
                     Vector512<float> m1 = Vector512.LessThan((lane + Vector512.Create(c0 + 16)).AsUInt32(), inW).AsSingle();
-                    Vector512<float> lo = count == 16 ? Vector512.Load(row + c0) : Avx512F.MaskLoad(row + c0, m0, Vector512<float>.Zero);
                     v = Avx512F.PermuteVar16x32x2(lo, even, Avx512F.MaskLoad(row + c0 + 16, m1, Vector512<float>.Zero));
                 }
 

@@ -136,12 +136,7 @@ public static class ResizeHost
                 int end = (int)((long)g.Outer * (block + 1) / lineBlocks);
                 for (int outer = (int)((long)g.Outer * block / lineBlocks); outer < end; outer++)
                 {
-                    Span<T> dst = output.AsSpan((int)((long)outer * g.OutLength), g.OutLength);
-                    ReadOnlySpan<T> src = input.AsSpan((int)((long)outer * g.InLength), g.InLength);
-                    for (int j = 0; j < dst.Length; j++)
-                    {
-                        dst[j] = count[j] == 0 ? extrapolation : src[index[j * g.Taps]];
-                    }
+                    GatherLine(input.AsSpan((int)((long)outer * g.InLength), g.InLength), output.AsSpan((int)((long)outer * g.OutLength), g.OutLength), index, count, g.Taps, extrapolation, 0);
                 }
             });
             return;
@@ -186,8 +181,8 @@ public static class ResizeHost
         int blocks = Math.Min(planes * outH, threads * 8);
         HostParallel.For(blocks, threads, block =>
         {
-            long r1 = (long)planes * outH * (block + 1) / blocks;
-            for (long r = (long)planes * outH * block / blocks; r < r1; r++)
+            long r0 = (long)planes * outH * block / blocks, r1 = (long)planes * outH * (block + 1) / blocks;
+            for (long r = r0; r < r1; r++)
             {
                 int plane = (int)(r / outH), oh = (int)(r % outH);
                 Span<T> dst = output.AsSpan((int)(r * outW), outW);
@@ -198,7 +193,8 @@ public static class ResizeHost
                 }
 
                 int ih = rows.Index[oh * rows.Taps];
-                if (oh > 0 && r > (long)planes * outH * block / blocks && rows.Count[oh - 1] != 0 && rows.Index[(oh - 1) * rows.Taps] == ih)
+                // The row above, when this block wrote it.
+                if (oh > 0 && r > r0 && rows.Count[oh - 1] != 0 && rows.Index[(oh - 1) * rows.Taps] == ih)
                 {
                     output.AsSpan((int)((r - 1) * outW), outW).CopyTo(dst);
                     continue;
@@ -214,12 +210,20 @@ public static class ResizeHost
                     }
                 }
 
-                for (; j < outW; j++)
-                {
-                    dst[j] = cols.Count[j] == 0 ? extrapolation : src[cols.Index[j * cols.Taps]];
-                }
+                GatherLine(src, dst, cols.Index, cols.Count, cols.Taps, extrapolation, j);
             }
         });
+    }
+
+    /// <summary>Nearest along one line from output position <paramref name="from"/>: each output copies its first tap, or is the extrapolation value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void GatherLine<T>(ReadOnlySpan<T> src, Span<T> dst, int[] index, int[] count, int taps, T extrapolation, int from)
+        where T : unmanaged
+    {
+        for (int j = from; j < dst.Length; j++)
+        {
+            dst[j] = count[j] == 0 ? extrapolation : src[index[j * taps]];
+        }
     }
 
     private static bool IsDoubling(ResizeAxisMap map)
