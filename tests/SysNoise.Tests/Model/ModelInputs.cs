@@ -35,8 +35,9 @@ public static class ModelInputs
     /// probability map is ~1e-6 everywhere, and a relative L2 of such a map measures nothing (ONNX Runtime differs
     /// from itself by 6e-2 between thread counts on opencv-doc's fruits.jpg, and by 1e-3 on uniform noise), while on
     /// text its configurations agree within 2e-6.
-    /// The recognizer likewise gets seeded crops of one printed line of that text: on noise its per-timestep softmax
-    /// is ill-conditioned, and ONNX Runtime differed from itself by up to 2.3e-5 there.
+    /// The recognizer likewise gets seeded crops of one printed line of that text, the input it is made for. This does
+    /// not make its 1e-5 check pass at every seed: at about 1 seed in 20 a timestep near a tie between two characters
+    /// (top-2 0.90 / 0.10) amplifies the summing-order difference past the bound, with noise as with text.
     /// </remarks>
     public static Tensor<float> Images(ZooKind kind, int[] shape, int seed)
     {
@@ -103,13 +104,10 @@ public static class ModelInputs
     /// plus a random 2–5 px margin above and below, from a random word start as many whole words as fit the
     /// recognizer's aspect ratio, the rest of the width white (paper), resized to h×w RGB.
     /// </summary>
-    /// <remarks>Cut characters at a window's edge would leave timesteps near a tie between two classes, where any
-    /// two fp32 executors' softmax outputs differ by more than the parity bound.</remarks>
     private static byte[] TextLine(Random rng, int h, int w)
     {
-        Tensor<byte> photo = ImageFile.Read(TextPhotos[0]);
+        (Tensor<byte> photo, List<(int Top, int Bottom)> lines) = LinePhoto.Value;
         (int ph, int pw, int pc) = (photo.Shape[0], photo.Shape[1], photo.Shape[2]);
-        List<(int Top, int Bottom)> lines = InkLines(photo);
         (int top, int bottom) = lines[rng.Next(lines.Count)];
         int y0 = Math.Max(0, top - rng.Next(2, 6)), y1 = Math.Min(ph, bottom + rng.Next(2, 6));
         int ch = y1 - y0, cw = Math.Min(pw, (int)Math.Round((double)ch * w / h));
@@ -165,6 +163,13 @@ public static class ModelInputs
 
         return Resized(crop, ch, cw, h, w);
     }
+
+    /// <summary>The printed-text photograph the recognizer's lines come from, and its lines: read and found once.</summary>
+    private static readonly Lazy<(Tensor<byte> Photo, List<(int Top, int Bottom)> Lines)> LinePhoto = new(() =>
+    {
+        Tensor<byte> photo = ImageFile.Read(TextPhotos[0]);
+        return (photo, InkLines(photo));
+    });
 
     /// <summary>Runs of rows holding dark (&lt; 128) pixels: the printed lines, [Top, Bottom).</summary>
     private static List<(int Top, int Bottom)> InkLines(Tensor<byte> photo)
