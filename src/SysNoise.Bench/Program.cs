@@ -22,6 +22,12 @@ if (args.Length >= 1 && args[0] == "convshapes")
     return;
 }
 
+if (args.Length >= 1 && args[0] == "chains")
+{
+    ChainBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
 SysNoise.Runtime.Native.SysNoiseNative.EnsureLoaded(); // before OpenCvSharp: see SysNoiseNative
 BenchmarkSwitcher switcher = BenchmarkSwitcher.FromTypes([typeof(ResizeBenchmarks), typeof(OpenCvPeerBenchmarks), typeof(DecodeBenchmarks), typeof(ModelBenchmarks)]);
 // RunAll adds its own "--filter *", which matches everything and so voids a user's --filter; Run applies it.

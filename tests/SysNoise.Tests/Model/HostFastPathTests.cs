@@ -443,6 +443,73 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The column-stride-2 path for few input channels (<see cref="PhaseConvHost"/>: input rows split into even and odd
+    /// padded columns, the stems) against the scalar chain + bias, then each epilogue against the unfused ops: kernels
+    /// 1–7 tall and 2–7 wide, row strides 1–3, row dilation 1–2, asymmetric pads, rows of 16–80 outputs (whole and
+    /// partial tiles), 1–28 channels, batch 1–2, 1–2 threads, special values in a third of the cases.
+    /// </summary>
+    [Fact]
+    public void PhaseConvMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x5c2);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 30; c++)
+        {
+            int kh = 1 + rng.Next(7), kw = 2 + rng.Next(6), sh = 1 + rng.Next(3), dh = 1 + rng.Next(2);
+            int channels = rng.Next(3) == 0 ? 1 + rng.Next(256 / (kh * kw)) : 1 + rng.Next(4);
+            int ph = rng.Next(kh), phe = rng.Next(kh), pw = rng.Next(kw), pwe = rng.Next(kw);
+            int ow = 16 + rng.Next(65), inW = (2 * (ow - 1)) + kw - pw - pwe + rng.Next(2);
+            int inH = ((kh - 1) * dh) + 1 + rng.Next(12);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = channels, InD = 1, InH = inH, InW = inW, OutChannels = 1 + rng.Next(31), Group = 1,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = sh, SW = 2, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = dh, DW = 1, OutD = 1,
+                OutH = ((inH + ph + phe - (dh * (kh - 1)) - 1) / sh) + 1, OutW = ((inW + pw + pwe - kw) / 2) + 1,
+            };
+            Assert.True(PhaseConvHost.Applies(g) && !SmallPlaneConvHost.Pays(g, g.Channels * g.KernelSpatial), Describe(g));
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels * g.KernelSpatial, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            float[] packed = ConvHost.PackWeights(w, g);
+            int threads = 1 + rng.Next(2);
+            var y = new float[g.OutputElements];
+            ConvHost.Run(x, w, packed, bias, y, g, threads);
+            AssertScalarChain(g, x, w, bias, y);
+            elements += y.Length;
+            if (c % 3 != 0)
+            {
+                continue;
+            }
+
+            foreach (ConvEpilogue e in Epilogues(rng, y.Length))
+            {
+                var fused = new float[y.Length];
+                ConvHost.Run(x, w, packed, bias, fused, g, threads, e);
+                for (int i = 0; i < y.Length; i++)
+                {
+                    float v = y[i];
+                    if (e.Skip is { } skip)
+                    {
+                        v = e.SkipFirst ? default(AddOp).Apply(skip[i], v) : default(AddOp).Apply(v, skip[i]);
+                    }
+
+                    v = e.Activation switch
+                    {
+                        ConvActivation.Relu => default(ReluOp).Apply(v),
+                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
+                        _ => v,
+                    };
+                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
+                }
+            }
+        }
+
+        output.WriteLine($"30 stride-2 convolutions on the phase-split path, {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
     /// The host transposed convolution (per-tap GEMMs for non-overlapping windows, else per output) against
     /// <see cref="NnMath.ConvTransposeElement"/> + bias on random geometries: kernel ≤ stride and overlapping ones, pads,
     /// output padding (outputs no tap reaches), groups, batch 1–2, special values; every fourth a 2× upsampling along W

@@ -114,6 +114,12 @@ public static unsafe class ConvHost
             return;
         }
 
+        if (PhaseConvHost.Applies(g))
+        {
+            PhaseConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue);
+            return;
+        }
+
         if (DirectConvHost.Applies(g))
         {
             DirectConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue);

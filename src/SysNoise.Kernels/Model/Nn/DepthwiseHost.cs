@@ -268,7 +268,7 @@ public static unsafe class DepthwiseHost
 
     /// <summary>Input columns c .. c+15 of a row of <paramref name="width"/>; columns outside the row read as +0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Columns(float* row, int c, int width)
+    internal static Vector512<float> Columns(float* row, int c, int width)
     {
         if (c >= 0 && c + Lanes <= width)
         {

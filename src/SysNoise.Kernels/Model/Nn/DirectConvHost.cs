@@ -227,7 +227,7 @@ public static unsafe class DirectConvHost
     }
 
     /// <summary>A finished 8×32 tile: + bias, the epilogue in registers, stored row by row (valid rows and columns only).</summary>
-    private readonly struct Tile8x32(
+    internal readonly struct Tile8x32(
         Vector512<float> c00, Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21, Vector512<float> c30, Vector512<float> c31,
         Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51, Vector512<float> c60, Vector512<float> c61, Vector512<float> c70, Vector512<float> c71)
     {

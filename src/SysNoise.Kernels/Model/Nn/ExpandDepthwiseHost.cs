@@ -143,6 +143,11 @@ public static unsafe class ExpandDepthwiseHost
                         {
                             Expand(new StridedPanels(image + ((long)ea * width), expand.InSpatial, 1), (float*)aa, (float*)b1a, pixels, ep);
                         }
+                        else if (PhaseConvHost.Applies(expand))
+                        {
+                            // A stride-2 stem: its output rows ea .. eb straight into the band's planes.
+                            PhaseConvHost.Rows(image, (float*)aa, (float*)b1a, expand, ea, eb, ep, pixels, null, epilogue1);
+                        }
                         else
                         {
                             // The band's output pixels start at ea·width: im2col panels shifted by that many columns.
