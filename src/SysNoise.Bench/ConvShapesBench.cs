@@ -46,6 +46,8 @@ public static class ConvShapesBench
             ("mnv2 dw 960 @7", 960, 960, 7, 3, 1, 960),
             ("mnv2 dw s2 96 @112", 96, 96, 112, 3, 2, 96),
             ("mnv2 dw s2 144 @56", 144, 144, 56, 3, 2, 144),
+            ("mnv2 dw s2 192 @28", 192, 192, 28, 3, 2, 192),
+            ("mnv2 dw s2 576 @14", 576, 576, 14, 3, 2, 576),
         ];
         var rng = new Random(1);
         string? only = Environment.GetEnvironmentVariable("SYSNOISE_BENCH_ONLY");

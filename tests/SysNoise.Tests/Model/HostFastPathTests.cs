@@ -510,6 +510,88 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The 16-channel-vector depthwise path for small planes (<see cref="ChannelBlockDepthwiseHost"/>: planes transposed
+    /// into padded 16-channel pixels and back) against the scalar chain + bias, then each epilogue against the unfused
+    /// ops: half the cases 3-wide kernels at unit column stride (the row kernel), the rest kernels 1–5 at strides 1–3
+    /// and dilations 1–2; asymmetric pads; 1–70 channels (partial blocks); rows of 1–14 outputs; batch 1–2; 1–2 threads;
+    /// special values in a third of the cases.
+    /// </summary>
+    [Fact]
+    public void ChannelBlockDepthwiseMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0xcb1);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        int rowKernel = 0;
+        for (int c = 0; c < 40; c++)
+        {
+            bool rows3 = c % 2 == 0;
+            int kh = 1 + rng.Next(5), kw = rows3 ? 3 : 1 + rng.Next(5);
+            int sh = 1 + rng.Next(3), sw = rows3 ? 1 : 1 + rng.Next(3), dh = 1 + rng.Next(2), dw = rows3 ? 1 : 1 + rng.Next(2);
+            int ph = rng.Next(kh), phe = rng.Next(kh), pw = rng.Next(kw), pwe = rng.Next(kw);
+            int oh = 1 + rng.Next(14), ow = 1 + rng.Next(14);
+            int inH = ((oh - 1) * sh) + ((kh - 1) * dh) + 1 - ph - phe + rng.Next(sh), inW = ((ow - 1) * sw) + ((kw - 1) * dw) + 1 - pw - pwe + rng.Next(sw);
+            if (inH < 1 || inW < 1)
+            {
+                c--;
+                continue;
+            }
+
+            int channels = 1 + rng.Next(70);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = channels, InD = 1, InH = inH, InW = inW, OutChannels = channels, Group = channels,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = sh, SW = sw, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = dh, DW = dw, OutD = 1,
+                OutH = ((inH + ph + phe - (dh * (kh - 1)) - 1) / sh) + 1, OutW = ((inW + pw + pwe - (dw * (kw - 1)) - 1) / sw) + 1,
+            };
+            if (channels == 1 || !ChannelBlockDepthwiseHost.Applies(g))
+            {
+                c--;
+                continue; // one channel is not depthwise; the geometry may leave the path (rows wider than 14)
+            }
+
+            rowKernel += rows3 ? 1 : 0;
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.KernelSpatial, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            int threads = 1 + rng.Next(2);
+            var y = new float[g.OutputElements];
+            ConvHost.Run(x, w, [], bias, y, g, threads);
+            AssertScalarChain(g, x, w, bias, y);
+            elements += y.Length;
+            if (c % 3 != 0)
+            {
+                continue;
+            }
+
+            foreach (ConvEpilogue e in Epilogues(rng, y.Length))
+            {
+                var fused = new float[y.Length];
+                ConvHost.Run(x, w, [], bias, fused, g, threads, e);
+                for (int i = 0; i < y.Length; i++)
+                {
+                    float v = y[i];
+                    if (e.Skip is { } skip)
+                    {
+                        v = e.SkipFirst ? default(AddOp).Apply(skip[i], v) : default(AddOp).Apply(v, skip[i]);
+                    }
+
+                    v = e.Activation switch
+                    {
+                        ConvActivation.Relu => default(ReluOp).Apply(v),
+                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
+                        _ => v,
+                    };
+                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
+                }
+            }
+        }
+
+        output.WriteLine($"40 depthwise convolutions on the 16-channel path ({rowKernel} on its 3-wide row kernel), {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
     /// The host transposed convolution (per-tap GEMMs for non-overlapping windows, else per output) against
     /// <see cref="NnMath.ConvTransposeElement"/> + bias on random geometries: kernel ≤ stride and overlapping ones, pads,
     /// output padding (outputs no tap reaches), groups, batch 1–2, special values; every fourth a 2× upsampling along W
