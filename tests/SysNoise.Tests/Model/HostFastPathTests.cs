@@ -103,29 +103,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             float[] packed = ConvHost.IsDepthwise(g) ? [] : ConvHost.PackWeights(w, g);
             var plain = new float[g.OutputElements];
             ConvHost.Run(x, w, packed, bias, plain, g, threads: 2);
-            foreach (ConvEpilogue e in Epilogues(rng, plain.Length))
-            {
-                var fused = new float[plain.Length];
-                ConvHost.Run(x, w, packed, bias, fused, g, threads: 2, e);
-                for (int i = 0; i < plain.Length; i++)
-                {
-                    float v = plain[i];
-                    if (e.Skip is { } s)
-                    {
-                        v = e.SkipFirst ? default(AddOp).Apply(s[i], v) : default(AddOp).Apply(v, s[i]);
-                    }
-
-                    v = e.Activation switch
-                    {
-                        ConvActivation.Relu => default(ReluOp).Apply(v),
-                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
-                        _ => v,
-                    };
-                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation} {e.Lo:R}..{e.Hi:R}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
-                }
-
-                cases++;
-            }
+            cases += AssertEpiloguesMatch(g, x, w, packed, bias, plain, threads: 2, rng);
         }
 
         output.WriteLine($"{cases} convolution × epilogue cases bit-identical to the unfused ops");
@@ -483,27 +461,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 continue;
             }
 
-            foreach (ConvEpilogue e in Epilogues(rng, y.Length))
-            {
-                var fused = new float[y.Length];
-                ConvHost.Run(x, w, packed, bias, fused, g, threads, e);
-                for (int i = 0; i < y.Length; i++)
-                {
-                    float v = y[i];
-                    if (e.Skip is { } skip)
-                    {
-                        v = e.SkipFirst ? default(AddOp).Apply(skip[i], v) : default(AddOp).Apply(v, skip[i]);
-                    }
-
-                    v = e.Activation switch
-                    {
-                        ConvActivation.Relu => default(ReluOp).Apply(v),
-                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
-                        _ => v,
-                    };
-                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
-                }
-            }
+            AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
         }
 
         output.WriteLine($"30 stride-2 convolutions on the phase-split path, {elements} outputs bit-identical to the scalar chain");
@@ -565,27 +523,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 continue;
             }
 
-            foreach (ConvEpilogue e in Epilogues(rng, y.Length))
-            {
-                var fused = new float[y.Length];
-                ConvHost.Run(x, w, [], bias, fused, g, threads, e);
-                for (int i = 0; i < y.Length; i++)
-                {
-                    float v = y[i];
-                    if (e.Skip is { } skip)
-                    {
-                        v = e.SkipFirst ? default(AddOp).Apply(skip[i], v) : default(AddOp).Apply(v, skip[i]);
-                    }
-
-                    v = e.Activation switch
-                    {
-                        ConvActivation.Relu => default(ReluOp).Apply(v),
-                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
-                        _ => v,
-                    };
-                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
-                }
-            }
+            AssertEpiloguesMatch(g, x, w, [], bias, y, threads, rng);
         }
 
         output.WriteLine($"40 depthwise convolutions on the 16-channel path ({rowKernel} on its 3-wide row kernel), {elements} outputs bit-identical to the scalar chain");
@@ -974,6 +912,40 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         }
 
         return a;
+    }
+
+    /// <summary>
+    /// Runs the convolution with each of <see cref="Epilogues"/> absorbed and checks every output against the plain
+    /// output <paramref name="plain"/> followed by the unfused Add / Relu / Clip ops; returns the number of epilogues.
+    /// </summary>
+    private static int AssertEpiloguesMatch(NnGeometry g, float[] x, float[] w, float[] packed, float[]? bias, float[] plain, int threads, Random rng)
+    {
+        int count = 0;
+        foreach (ConvEpilogue e in Epilogues(rng, plain.Length))
+        {
+            var fused = new float[plain.Length];
+            ConvHost.Run(x, w, packed, bias, fused, g, threads, e);
+            for (int i = 0; i < plain.Length; i++)
+            {
+                float v = plain[i];
+                if (e.Skip is { } s)
+                {
+                    v = e.SkipFirst ? default(AddOp).Apply(s[i], v) : default(AddOp).Apply(v, s[i]);
+                }
+
+                v = e.Activation switch
+                {
+                    ConvActivation.Relu => default(ReluOp).Apply(v),
+                    ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
+                    _ => v,
+                };
+                Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation} {e.Lo:R}..{e.Hi:R}), {threads} threads: element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
+            }
+
+            count++;
+        }
+
+        return count;
     }
 
     private static IEnumerable<ConvEpilogue> Epilogues(Random rng, long length)

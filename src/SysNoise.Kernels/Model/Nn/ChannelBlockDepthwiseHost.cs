@@ -222,28 +222,8 @@ public static unsafe class ChannelBlockDepthwiseHost
                 a7 = Vector512.FusedMultiplyAdd(k, Vector512.LoadAligned(p7 + o), a7);
             }
 
-            if (hasBias)
-            {
-                a0 += bv;
-                a1 += bv;
-                a2 += bv;
-                a3 += bv;
-                a4 += bv;
-                a5 += bv;
-                a6 += bv;
-                a7 += bv;
-            }
-
             // The output block has room for whole groups (its pixel count is rounded up to 16).
-            float* o0 = outBlock + ((long)q0 * Lanes);
-            Vector512.StoreAligned(a0, o0);
-            Vector512.StoreAligned(a1, o0 + Lanes);
-            Vector512.StoreAligned(a2, o0 + (2 * Lanes));
-            Vector512.StoreAligned(a3, o0 + (3 * Lanes));
-            Vector512.StoreAligned(a4, o0 + (4 * Lanes));
-            Vector512.StoreAligned(a5, o0 + (5 * Lanes));
-            Vector512.StoreAligned(a6, o0 + (6 * Lanes));
-            Vector512.StoreAligned(a7, o0 + (7 * Lanes));
+            Finish(outBlock + ((long)q0 * Lanes), Pixels, hasBias, bv, a0, a1, a2, a3, a4, a5, a6, a7);
         }
     }
 
@@ -256,7 +236,6 @@ public static unsafe class ChannelBlockDepthwiseHost
     private static void ComputeRows3(float* pad, float* wv, bool hasBias, Vector512<float> bv, NnGeometry g, int wp, float* outBlock)
     {
         long rowStep = (long)g.SH * wp * Lanes, kernelRow = (long)g.DH * wp * Lanes;
-        Vector512<float>* part = stackalloc Vector512<float>[Pixels];
         for (int oh = 0; oh < g.OutH; oh++)
         {
             float* row0 = pad + (oh * rowStep);
@@ -281,40 +260,30 @@ public static unsafe class ChannelBlockDepthwiseHost
                     a7 = Vector512.FusedMultiplyAdd(k2, x9, Vector512.FusedMultiplyAdd(k1, x8, Vector512.FusedMultiplyAdd(k0, x7, a7)));
                 }
 
-                if (hasBias)
-                {
-                    a0 += bv;
-                    a1 += bv;
-                    a2 += bv;
-                    a3 += bv;
-                    a4 += bv;
-                    a5 += bv;
-                    a6 += bv;
-                    a7 += bv;
-                }
-
-                float* o = outBlock + ((((long)oh * g.OutW) + ow0) * Lanes);
-                int valid = Math.Min(Pixels, g.OutW - ow0);
-                Vector512.StoreAligned(a0, o);
-                if (valid == Pixels)
-                {
-                    Vector512.StoreAligned(a1, o + 16);
-                    Vector512.StoreAligned(a2, o + 32);
-                    Vector512.StoreAligned(a3, o + 48);
-                    Vector512.StoreAligned(a4, o + 64);
-                    Vector512.StoreAligned(a5, o + 80);
-                    Vector512.StoreAligned(a6, o + 96);
-                    Vector512.StoreAligned(a7, o + 112);
-                    continue;
-                }
-
-                (part[1], part[2], part[3], part[4], part[5], part[6], part[7]) = (a1, a2, a3, a4, a5, a6, a7);
-                for (int i = 1; i < valid; i++)
-                {
-                    Vector512.StoreAligned(part[i], o + (i * Lanes));
-                }
+                Finish(outBlock + ((((long)oh * g.OutW) + ow0) * Lanes), Math.Min(Pixels, g.OutW - ow0), hasBias, bv, a0, a1, a2, a3, a4, a5, a6, a7);
             }
         }
+    }
+
+    /// <summary>A group's eight chains + bias, stored as its first <paramref name="valid"/> 16-channel output pixels.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish(
+        float* o, int valid, bool hasBias, Vector512<float> bv, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2, Vector512<float> a3,
+        Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7)
+    {
+        if (hasBias)
+        {
+            (a0, a1, a2, a3, a4, a5, a6, a7) = (a0 + bv, a1 + bv, a2 + bv, a3 + bv, a4 + bv, a5 + bv, a6 + bv, a7 + bv);
+        }
+
+        Vector512.StoreAligned(a0, o);
+        if (valid > 1) Vector512.StoreAligned(a1, o + 16);
+        if (valid > 2) Vector512.StoreAligned(a2, o + 32);
+        if (valid > 3) Vector512.StoreAligned(a3, o + 48);
+        if (valid > 4) Vector512.StoreAligned(a4, o + 64);
+        if (valid > 5) Vector512.StoreAligned(a5, o + 80);
+        if (valid > 6) Vector512.StoreAligned(a6, o + 96);
+        if (valid > 7) Vector512.StoreAligned(a7, o + 112);
     }
 
     /// <summary>The 16-channel output pixels back into the block's planes, 16 consecutive pixels per vector, with the epilogue.</summary>
