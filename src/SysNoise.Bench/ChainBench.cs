@@ -57,7 +57,8 @@ public static class ChainBench
 
             x = xs[turn % xs.Length];
             double first = Best(() => ConvHost.Run(x, w1, p1, b1, y1, g1, threads, clip));
-            double dw = Best(() => ConvHost.Run(y1, w2, [], b2, y2, g2, threads, clip));
+            float[] p2 = ConvHost.PackWeights(w2, g2);
+            double dw = Best(() => ConvHost.Run(y1, w2, p2, b2, y2, g2, threads, clip));
             double last = Best(() => ConvHost.Run(y2, w3, p3, b3, y3, g3, threads));
             bool same = z.AsSpan().SequenceEqual(y3);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{c.Name,-24} fused {fused,7:0.000} ms   one by one {first,6:0.000} + {dw,6:0.000} + {last,6:0.000} = {first + dw + last,6:0.000} ms   same bits {same}"));

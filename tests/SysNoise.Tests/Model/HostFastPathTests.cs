@@ -100,7 +100,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: false);
             float[] w = RandomArray(rng, (long)g.OutChannels * g.GroupChannels * g.KernelSpatial, specials: false);
             float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials: false);
-            float[] packed = ConvHost.IsDepthwise(g) ? [] : ConvHost.PackWeights(w, g);
+            float[] packed = ConvHost.PackWeights(w, g);
             var plain = new float[g.OutputElements];
             ConvHost.Run(x, w, packed, bias, plain, g, threads: 2);
             cases += AssertEpiloguesMatch(g, x, w, packed, bias, plain, threads: 2, rng);
@@ -167,7 +167,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             }
 
             var want = new float[g2.OutputElements];
-            ConvHost.Run(e, w2, [], b2, want, g2, threads, e2);
+            ConvHost.Run(e, w2, ConvHost.PackWeights(w2, g2), b2, want, g2, threads, e2);
             ProjectStage? stage = null;
             string projection = "none";
             if (projecting)
@@ -231,7 +231,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             ConvEpilogue e3 = Epilogues(rng, g3.OutputElements).Prepend(default).ElementAt(rng.Next(6));
             int threads = 1 + rng.Next(3);
             var d = new float[g2.OutputElements];
-            ConvHost.Run(x, w2, [], b2, d, g2, threads, e2);
+            ConvHost.Run(x, w2, ConvHost.PackWeights(w2, g2), b2, d, g2, threads, e2);
             float[] packed3 = ConvHost.PackWeights(w3, g3);
             var want = new float[g3.OutputElements];
             ConvHost.Run(d, w3, packed3, b3, want, g3, threads, e3);
@@ -280,7 +280,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             var e = new float[g1.OutputElements];
             ConvHost.Run(x, w1, packed, b1, e, g1, threads, e1);
             var want = new float[g2.OutputElements];
-            ConvHost.Run(e, w2, [], null, want, g2, threads, e2);
+            ConvHost.Run(e, w2, ConvHost.PackWeights(w2, g2), null, want, g2, threads, e2);
             ProjectStage? stage = null;
             if (c % 2 == 0)
             {
@@ -360,29 +360,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             ConvHost.Run(x, weights, packed, bias, y, g, threads);
             AssertScalarChain(g, x, weights, bias, y);
             elements += y.Length;
-            foreach (ConvEpilogue e in Epilogues(rng, y.Length))
-            {
-                var fused = new float[y.Length];
-                ConvHost.Run(x, weights, packed, bias, fused, g, threads, e);
-                for (int i = 0; i < y.Length; i++)
-                {
-                    float v = y[i];
-                    if (e.Skip is { } skip)
-                    {
-                        v = e.SkipFirst ? default(AddOp).Apply(skip[i], v) : default(AddOp).Apply(v, skip[i]);
-                    }
-
-                    v = e.Activation switch
-                    {
-                        ConvActivation.Relu => default(ReluOp).Apply(v),
-                        ConvActivation.Clip => new ClipOp(e.Lo, e.Hi).Apply(v),
-                        _ => v,
-                    };
-                    Assert.True(Same(v, fused[i]), $"{Describe(g)} epilogue (add {(e.Skip is null ? "none" : e.SkipFirst ? "skip+conv" : "conv+skip")}, {e.Activation}): element {i}: fused {fused[i]:R}, unfused {v:R}\n{Reproduce}");
-                }
-
-                epilogues++;
-            }
+            epilogues += AssertEpiloguesMatch(g, x, weights, packed, bias, y, threads, rng);
         }
 
         output.WriteLine($"40 small-plane convolutions ({kxk} k×k through im2col), {elements} outputs bit-identical to the scalar chain; {epilogues} epilogue cases identical to the unfused ops");
@@ -412,7 +390,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
             Assert.Equal(depthwise, ConvHost.IsDepthwise(g));
             var y = new float[g.OutputElements];
-            ConvHost.Run(x, w, depthwise ? [] : ConvHost.PackWeights(w, g), bias, y, g, threads: 1 + rng.Next(2));
+            ConvHost.Run(x, w, ConvHost.PackWeights(w, g), bias, y, g, threads: 1 + rng.Next(2));
             AssertScalarChain(g, x, w, bias, y);
             elements += y.Length;
         }
@@ -514,8 +492,9 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             float[] w = RandomArray(rng, (long)g.OutChannels * g.KernelSpatial, specials);
             float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
             int threads = 1 + rng.Next(2);
+            float[] packed = ConvHost.PackWeights(w, g);
             var y = new float[g.OutputElements];
-            ConvHost.Run(x, w, [], bias, y, g, threads);
+            ConvHost.Run(x, w, packed, bias, y, g, threads);
             AssertScalarChain(g, x, w, bias, y);
             elements += y.Length;
             if (c % 3 != 0)
@@ -523,7 +502,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 continue;
             }
 
-            AssertEpiloguesMatch(g, x, w, [], bias, y, threads, rng);
+            AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
         }
 
         output.WriteLine($"40 depthwise convolutions on the 16-channel path ({rowKernel} on its 3-wide row kernel), {elements} outputs bit-identical to the scalar chain");

@@ -20,8 +20,9 @@ public static unsafe class ChannelBlockDepthwiseHost
 
     /// <summary>
     /// Output rows up to this wide take this path. Measured one thread, hot, against the plane-row path (ms): 960@7
-    /// 0.057 → 0.038, 576@14 0.076 → 0.065, stride 2 576@14 0.079 → 0.043, stride 2 192@28 0.052 → 0.050; at 28 wide it
-    /// loses (192@28 0.072 → 0.076, stride 2 144@56 0.115 → 0.145): the two transposes then cost more than the idle lanes.
+    /// 0.057 → 0.029, 576@14 0.076 → 0.063, stride 2 576@14 0.079 → 0.041, stride 2 192@28 0.052 → 0.050; at 28 wide it
+    /// loses (192@28 0.071 → 0.076–0.082, stride 2 144@56 0.117 → 0.134–0.159): the two transposes then cost more than
+    /// the idle lanes.
     /// </summary>
     private const int MaxOutWidth = 14;
 
@@ -32,73 +33,82 @@ public static unsafe class ChannelBlockDepthwiseHost
     public static bool Applies(NnGeometry g) =>
         Vector512.IsHardwareAccelerated && DepthwiseHost.Applies(g) && g.GroupOutChannels == 1 && g.OutW <= MaxOutWidth && g.KernelSpatial <= 49;
 
-    public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
+    /// <summary>
+    /// The weights [C, 1, KH, KW] as 16-channel tap vectors, [block][tap][16] (zeros past the last channel), packed once
+    /// per weight tensor (<see cref="ConvHost.PackWeights"/>).
+    /// </summary>
+    public static float[] Pack(float[] weights, NnGeometry g)
+    {
+        int blocks = (g.Channels + Lanes - 1) / Lanes, taps = g.KernelSpatial;
+        float[] packed = GC.AllocateArray<float>(blocks * taps * Lanes, pinned: true);
+        for (int c = 0; c < g.Channels; c++)
+        {
+            for (int tap = 0; tap < taps; tap++)
+            {
+                packed[((((c / Lanes) * taps) + tap) * Lanes) + (c % Lanes)] = weights[((long)c * taps) + tap];
+            }
+        }
+
+        return packed;
+    }
+
+    /// <summary>y = depthwise(x) + bias, then the epilogue; <paramref name="packed"/> from <see cref="Pack"/>.</summary>
+    public static void Run(float[] x, float[] packed, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
     {
         int blocks = (g.Channels + Lanes - 1) / Lanes;
+        if (packed.Length != blocks * g.KernelSpatial * Lanes)
+        {
+            ThrowPackedLength(packed.Length);
+        }
+
         int items = g.Batch * blocks;
         long work = (long)g.Batch * g.Channels * (((long)g.OutSpatial * g.KernelSpatial) + g.InSpatial);
         int t = work < 400_000 ? 1 : Math.Max(1, Math.Min(threads, items));
-        // The padded buffer covers every tap of every output and every input pixel; input pixel p goes to slots[p].
+        // The padded buffer covers every tap of every output and every input pixel.
         int hp = Math.Max(((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1, g.PH + g.InH);
         int wp = Math.Max(((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1, g.PW + g.InW);
-        int[] slots = new int[g.InSpatial];
-        for (int p = 0; p < slots.Length; p++)
-        {
-            slots[p] = (((((p / g.InW) + g.PH) * wp) + (p % g.InW) + g.PW) * Lanes);
-        }
-
         fixed (float* xp = x)
-        fixed (float* wgt = weights)
+        fixed (float* wgt = packed)
         fixed (float* bp = bias)
         fixed (float* yp = y)
         fixed (float* sp = epilogue.Skip)
-        fixed (int* sl = slots)
         {
-            nint xa = (nint)xp, wa = (nint)wgt, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp, sla = (nint)sl;
+            nint xa = (nint)xp, wa = (nint)wgt, ba = (nint)bp, ya = (nint)yp, sa = (nint)sp;
             HostParallel.For(items, t, item =>
             {
-                int n = item / blocks, c0 = (item % blocks) * Lanes;
-                long plane0 = ((long)n * g.Channels) + c0;
-                Block((float*)xa + (plane0 * g.InSpatial), (float*)wa, (float*)ba, (float*)ya + (plane0 * g.OutSpatial), sa == 0 ? null : (float*)sa + (plane0 * g.OutSpatial), g, c0, hp, wp, (int*)sla, epilogue);
+                int n = item / blocks, block = item % blocks;
+                long plane0 = ((long)n * g.Channels) + (block * Lanes);
+                float* wv = (float*)wa + ((long)block * g.KernelSpatial * Lanes);
+                Block((float*)xa + (plane0 * g.InSpatial), wv, (float*)ba, (float*)ya + (plane0 * g.OutSpatial), sa == 0 ? null : (float*)sa + (plane0 * g.OutSpatial), g, block * Lanes, hp, wp, epilogue);
             });
         }
     }
 
-    /// <summary>Channels c0 .. c0 + 15 (fewer at the end) of one image: x and y point at plane c0.</summary>
-    private static void Block(float* x, float* w, float* bias, float* y, float* skip, NnGeometry g, int c0, int hp, int wp, int* slots, in ConvEpilogue epilogue)
+    private static void ThrowPackedLength(int length) =>
+        throw new ArgumentException($"the channel-block depthwise path needs ConvHost.PackWeights' 16-channel tap vectors; got {length} floats");
+
+    /// <summary>Channels c0 .. c0 + 15 (fewer at the end) of one image: x and y point at plane c0, wv at the block's tap vectors.</summary>
+    private static void Block(float* x, float* wv, float* bias, float* y, float* skip, NnGeometry g, int c0, int hp, int wp, in ConvEpilogue epilogue)
     {
         int count = Math.Min(Lanes, g.Channels - c0);
         int outPixels = g.OutSpatial;
-        long padded = ((long)hp * wp * Lanes) + (Pixels + 2) * Lanes; // slack: a row's last group reads past its end
+        long padded = ((long)hp * wp * Lanes) + ((Pixels + 2) * Lanes); // slack: a row's last group reads past its end
         long outputs = ((long)(outPixels + Lanes - 1) / Lanes) * Lanes * Lanes;
         long need = padded + outputs + Lanes;
         float[] buffer = scratch is { } s && s.Length >= need ? s : (scratch = GC.AllocateUninitializedArray<float>((int)need, pinned: true));
-        int taps = g.KernelSpatial;
-        // Tap t's 16 channel weights at wv + 16·t, the bias after them (zeros past the last channel).
-        float* wv = stackalloc float[(taps + 1) * Lanes];
-        for (int tap = 0; tap <= taps; tap++)
+        Vector512<float> bv = Vector512<float>.Zero;
+        if (bias != null)
         {
-            Vector512.Store(Vector512<float>.Zero, wv + (tap * Lanes));
+            Vector512<float> inBlock = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle();
+            bv = Avx512F.MaskLoad(bias + c0, inBlock, Vector512<float>.Zero);
         }
 
-        for (int c = 0; c < count; c++)
-        {
-            float* wc = w + ((long)(c0 + c) * taps);
-            for (int tap = 0; tap < taps; tap++)
-            {
-                wv[(tap * Lanes) + c] = wc[tap];
-            }
-
-            wv[(taps * Lanes) + c] = bias == null ? 0f : bias[c0 + c];
-        }
-
-        Vector512<float> bv = Vector512.Load(wv + (taps * Lanes));
         fixed (float* unaligned = buffer)
         {
             float* pad = (float*)(((nint)unaligned + 63) & ~(nint)63);
             float* outBlock = pad + padded;
             ClearBorder(pad, g, hp, wp);
-            TransposeIn(x, count, g.InSpatial, slots, pad);
+            TransposeIn(x, count, g, wp, pad);
             if (g.KW == 3 && g.SW == 1 && g.DW == 1)
             {
                 ComputeRows3(pad, wv, bias != null, bv, g, wp, outBlock);
@@ -107,6 +117,7 @@ public static unsafe class ChannelBlockDepthwiseHost
             {
                 Compute(pad, wv, bias != null, bv, g, wp, outBlock);
             }
+
             TransposeOut(outBlock, count, outPixels, y, skip, epilogue);
         }
     }
@@ -132,18 +143,19 @@ public static unsafe class ChannelBlockDepthwiseHost
         }
     }
 
-    /// <summary>
-    /// The block's input planes (16 consecutive pixels of each, transposed) into the padded 16-channel pixels;
-    /// <paramref name="slots"/>[p] is input pixel p's offset in the padded buffer.
-    /// </summary>
-    private static void TransposeIn(float* x, int count, int pixels, int* slots, float* pad)
+    /// <summary>The block's input planes (16 consecutive pixels of each, transposed) into the padded 16-channel pixels.</summary>
+    private static void TransposeIn(float* x, int count, NnGeometry g, int wp, float* pad)
     {
+        int pixels = g.InSpatial;
         Vector512<float>* r = stackalloc Vector512<float>[Lanes];
         for (int c = count; c < Lanes; c++)
         {
             r[c] = Vector512<float>.Zero;
         }
 
+        // Input pixel (ih, iw) goes to padded pixel (ih + PH, iw + PW).
+        float* row = pad + ((long)g.PH * wp * Lanes) + (g.PW * Lanes);
+        int iw = 0;
         for (int p0 = 0; p0 < pixels; p0 += Lanes)
         {
             int valid = Math.Min(Lanes, pixels - p0);
@@ -164,10 +176,14 @@ public static unsafe class ChannelBlockDepthwiseHost
             }
 
             Transpose16(r);
-            int* slot = slots + p0;
             for (int j = 0; j < valid; j++)
             {
-                Vector512.StoreAligned(r[j], pad + slot[j]);
+                Vector512.StoreAligned(r[j], row + ((long)iw * Lanes));
+                if (++iw == g.InW)
+                {
+                    iw = 0;
+                    row += (long)wp * Lanes;
+                }
             }
         }
     }

@@ -12,6 +12,9 @@ public enum ConvLayout
     Gemm,
     Depthwise,
     SmallPlane,
+
+    /// <summary>Depthwise on small planes, 16 channels per vector (<see cref="ChannelBlockDepthwiseHost"/>).</summary>
+    ChannelBlock,
 }
 
 /// <summary>
@@ -26,17 +29,23 @@ public static unsafe class ConvHost
     public static ConvLayout LayoutOf(NnGeometry g)
     {
         int k = g.GroupChannels * g.KernelSpatial;
-        return IsDepthwise(g) ? ConvLayout.Depthwise : k > 0 && SmallPlaneConvHost.Pays(g, k) ? ConvLayout.SmallPlane : ConvLayout.Gemm;
+        if (IsDepthwise(g))
+        {
+            return ChannelBlockDepthwiseHost.Applies(g) ? ConvLayout.ChannelBlock : ConvLayout.Depthwise;
+        }
+
+        return k > 0 && SmallPlaneConvHost.Pays(g, k) ? ConvLayout.SmallPlane : ConvLayout.Gemm;
     }
 
     /// <summary>
     /// Packs weights [OC, C/g, KD, KH, KW] for <see cref="LayoutOf"/>'s path (a pinned array): the GEMM's
-    /// [group][A panels of OC/g × K], or the small-plane path's channel-vector panels; the depthwise path reads the
-    /// weights as they are (an empty pack).
+    /// [group][A panels of OC/g × K], the small-plane path's channel-vector panels, or the channel-block depthwise
+    /// path's 16-channel tap vectors; the plane-row depthwise path reads the weights as they are (an empty pack).
     /// </summary>
     public static float[] PackWeights(float[] weights, NnGeometry g) => LayoutOf(g) switch
     {
         ConvLayout.Depthwise => [],
+        ConvLayout.ChannelBlock => ChannelBlockDepthwiseHost.Pack(weights, g),
         ConvLayout.SmallPlane => SmallPlaneConvHost.Pack(weights, g),
         _ => PackGemmWeights(weights, g),
     };
@@ -66,7 +75,7 @@ public static unsafe class ConvHost
 
     /// <summary>
     /// y = conv(x, w) + bias. <paramref name="packedWeights"/> from <see cref="PackWeights"/> for this geometry (ignored
-    /// by the depthwise path, which reads <paramref name="weights"/>). <paramref name="bias"/> may be null.
+    /// by the plane-row depthwise path, which reads <paramref name="weights"/>). <paramref name="bias"/> may be null.
     /// </summary>
     public static void Run(float[] x, float[] weights, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads)
         => Run(x, weights, packedWeights, bias, y, g, threads, default);
@@ -82,6 +91,12 @@ public static unsafe class ConvHost
         if (epilogue.Skip is { } skipArray && skipArray.Length != y.Length)
         {
             throw new ArgumentException("the fused Add operand must have the convolution's output shape");
+        }
+
+        if (ChannelBlockDepthwiseHost.Applies(g))
+        {
+            ChannelBlockDepthwiseHost.Run(x, packedWeights, bias, y, g, threads, epilogue);
+            return;
         }
 
         if (IsDepthwise(g))

@@ -45,12 +45,6 @@ public static unsafe class DepthwiseHost
 
     public static void Run(float[] x, float[] weights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
     {
-        if (ChannelBlockDepthwiseHost.Applies(g))
-        {
-            ChannelBlockDepthwiseHost.Run(x, weights, bias, y, g, threads, epilogue);
-            return;
-        }
-
         int planes = g.Batch * g.OutChannels;
         var layout = new Layout(g);
         long work = (long)planes * ((long)g.OutSpatial * g.KernelSpatial + layout.Size);

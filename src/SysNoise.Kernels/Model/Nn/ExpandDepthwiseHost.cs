@@ -5,7 +5,8 @@ namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
 /// A convolution whose output only a depthwise convolution reads (MobileNet's pointwise expand → depthwise, or its 3×3
-/// stem → the first block's depthwise, the stem's band rows then coming from im2col panels), run band by band of output
+/// stem → the first block's depthwise, the stem's band rows then coming from <see cref="PhaseConvHost"/> at stride 2, else
+/// from im2col panels), run band by band of output
 /// rows: each band's expanded rows (the rows its taps reach) go into a per-thread buffer that
 /// stays in L2, and the depthwise pass reads them there, instead of the whole expanded tensor (4.8 MB at MobileNetV2's
 /// 96×112×112) making a round trip through memory. Rows shared by two bands are expanded twice, with identical bits.
@@ -27,7 +28,7 @@ public static unsafe class ExpandDepthwiseHost
 
     /// <summary>
     /// Whether the pair runs fused: a 2-D convolution of one group on the GEMM path (a pointwise expand, or a k×k one such
-    /// as a stem, whose band rows come from im2col panels) feeding a depthwise one with one output channel per channel,
+    /// as a stem, whose band rows come from the phase-split rows or im2col panels) feeding a depthwise one with one output channel per channel,
     /// and an expanded tensor large enough (≥ 1 MB per image) that its round trip through memory costs more than the
     /// rows the bands compute twice.
     /// </summary>
