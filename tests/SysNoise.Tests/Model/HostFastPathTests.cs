@@ -305,6 +305,101 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// The small-plane inverted residual kept in 16-channel pixels (<see cref="ChannelBlockChainHost"/>) against its
+    /// convolutions run one by one on the host paths: expands of 5–100 channels to 32–320, planes of a multiple of 7
+    /// pixels up to 36 wide, depthwise kernels 1–5 at strides 1–2 and dilations 1–2 with symmetric and asymmetric pads
+    /// (output rows ≤ 28 wide), batch 1–2, with and without biases, each epilogue (Relu / Clip on the expand; Clip, and
+    /// Add in both operand orders with special values, on the depthwise output when it is stored; every epilogue on the
+    /// projection), 1–3 threads; two cases in three also run the projection (32–128 output channels).
+    /// </summary>
+    [Fact]
+    public void ChannelBlockChainEqualsTheConvolutionsOneByOne()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0xcb);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        int cases = 0, projected = 0;
+        while (cases < 24)
+        {
+            int batch = 1 + rng.Next(2), channels = 5 + rng.Next(96), expanded = 32 * (1 + rng.Next(10));
+            int h = 1 + rng.Next(36), w = 1 + rng.Next(36);
+            int k = new[] { 1, 3, 3, 3, 5 }[rng.Next(5)], s = 1 + rng.Next(2), d = rng.Next(4) == 0 ? 2 : 1;
+            int ph = rng.Next(2) == 0 ? d * (k / 2) : rng.Next(k), pw = rng.Next(2) == 0 ? d * (k / 2) : rng.Next(k);
+            int phe = rng.Next(2) == 0 ? ph : rng.Next(k), pwe = rng.Next(2) == 0 ? pw : rng.Next(k);
+            var g1 = new NnGeometry
+            {
+                Batch = batch, Channels = channels, InD = 1, InH = h, InW = w, OutChannels = expanded, Group = 1, KD = 1, KH = 1, KW = 1,
+                SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = h, OutW = w,
+            };
+            var g2 = new NnGeometry
+            {
+                Batch = batch, Channels = expanded, InD = 1, InH = h, InW = w, OutChannels = expanded, Group = expanded, KD = 1, KH = k, KW = k,
+                SD = 1, SH = s, SW = s, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = d, DW = d, OutD = 1,
+                OutH = ((h + ph + phe - (d * (k - 1)) - 1) / s) + 1, OutW = ((w + pw + pwe - (d * (k - 1)) - 1) / s) + 1,
+            };
+            if (g2.OutH < 1 || g2.OutW < 1 || !ChannelBlockChainHost.Applies(g1, g2))
+            {
+                continue; // a plane that is not a multiple of 7 pixels, or output rows wider than 14: another geometry
+            }
+
+            var g3 = new NnGeometry
+            {
+                Batch = batch, Channels = expanded, InD = 1, InH = g2.OutH, InW = g2.OutW, OutChannels = 32 * (1 + rng.Next(4)), Group = 1, KD = 1, KH = 1, KW = 1,
+                SD = 1, SH = 1, SW = 1, DD = 1, DH = 1, DW = 1, OutD = 1, OutH = g2.OutH, OutW = g2.OutW,
+            };
+            bool projecting = rng.Next(3) != 0 && ChannelBlockChainHost.ProjectApplies(g2, g3);
+            bool specials = rng.Next(4) == 0;
+            float[] x = RandomArray(rng, (long)batch * channels * h * w, specials);
+            float[] w1 = RandomArray(rng, (long)expanded * channels, specials: false);
+            float[] w2 = RandomArray(rng, (long)expanded * k * k, specials: false);
+            float[]? b1 = rng.Next(3) == 0 ? null : RandomArray(rng, expanded, specials: false);
+            float[]? b2 = rng.Next(3) == 0 ? null : RandomArray(rng, expanded, specials: false);
+            ConvEpilogue e1 = rng.Next(3) switch
+            {
+                0 => default,
+                1 => new ConvEpilogue { Activation = ConvActivation.Relu },
+                _ => new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f },
+            };
+            ConvEpilogue e2 = projecting
+                ? new[] { default, new ConvEpilogue { Activation = ConvActivation.Relu }, new ConvEpilogue { Activation = ConvActivation.Clip, Lo = 0f, Hi = 6f } }[rng.Next(3)]
+                : Epilogues(rng, g2.OutputElements).Prepend(default).ElementAt(rng.Next(6));
+            int threads = 1 + rng.Next(3);
+
+            var e = new float[g1.OutputElements];
+            ConvHost.Run(x, w1, ConvHost.PackWeights(w1, g1), b1, e, g1, threads, e1);
+            float[] packed2 = ConvHost.PackWeights(w2, g2);
+            var want = new float[g2.OutputElements];
+            ConvHost.Run(e, w2, packed2, b2, want, g2, threads, e2);
+            ProjectStage? stage = null;
+            string projection = "none";
+            if (projecting)
+            {
+                float[] w3 = RandomArray(rng, (long)g3.OutChannels * expanded, specials: false);
+                float[]? b3 = rng.Next(3) == 0 ? null : RandomArray(rng, g3.OutChannels, specials: false);
+                ConvEpilogue e3 = Epilogues(rng, g3.OutputElements).Prepend(default).ElementAt(rng.Next(6));
+                var y3 = new float[g3.OutputElements];
+                ConvHost.Run(want, w3, ConvHost.PackWeights(w3, g3), b3, y3, g3, threads, e3);
+                want = y3;
+                stage = new ProjectStage(ConvHost.PackWeights(w3, g3, ConvLayout.SmallPlane), b3, e3, g3);
+                projection = $"{Describe(g3)} (add {(e3.Skip is null ? "none" : e3.SkipFirst ? "skip+conv" : "conv+skip")}, {e3.Activation})";
+                projected++;
+            }
+
+            var got = new float[want.Length];
+            ChannelBlockChainHost.Run(x, ConvHost.PackWeights(w1, g1, ConvLayout.SmallPlane), b1, e1, g1, ConvHost.PackWeights(w2, g2, ConvLayout.ChannelBlock), b2, e2, g2, got, stage, threads);
+            for (int i = 0; i < want.Length; i++)
+            {
+                Assert.True(Same(want[i], got[i]), $"{Describe(g1)} ({e1.Activation}) → {Describe(g2)} (add {(e2.Skip is null ? "none" : e2.SkipFirst ? "skip+conv" : "conv+skip")}, {e2.Activation}) → projection {projection}, {threads} threads: element {i}: chained {got[i]:R}, one by one {want[i]:R}\n{Reproduce}");
+            }
+
+            elements += want.Length;
+            cases++;
+        }
+
+        output.WriteLine($"{cases} expand → depthwise chains ({projected} with the projection), {elements} outputs bit-identical to the convolutions run one by one");
+    }
+
+    /// <summary>
     /// The channel-vector path for convolutions on small planes (<see cref="SmallPlaneConvHost"/>: output planes of a
     /// multiple of 7 pixels such as 7×7 and 14×14, output channels per group a multiple of 32): 1×1 convolutions read in
     /// place and k×k ones (kernels 1–5, strides 1–2, dilations 1–2, asymmetric pads) through im2col panels, against the

@@ -13,10 +13,10 @@ namespace SysNoise.Kernels.Model.Nn;
 /// </summary>
 public static unsafe class ChannelBlockDepthwiseHost
 {
-    private const int Lanes = 16;
+    internal const int Lanes = 16;
 
     /// <summary>Output pixels computed together: eight independent FMA chains hide each other's latency.</summary>
-    private const int Pixels = 8;
+    internal const int Pixels = 8;
 
     /// <summary>
     /// Output rows up to this wide take this path. Measured one thread, hot, against the plane-row path (ms): 960@7
@@ -64,9 +64,7 @@ public static unsafe class ChannelBlockDepthwiseHost
         int items = g.Batch * blocks;
         long work = (long)g.Batch * g.Channels * (((long)g.OutSpatial * g.KernelSpatial) + g.InSpatial);
         int t = work < 400_000 ? 1 : Math.Max(1, Math.Min(threads, items));
-        // The padded buffer covers every tap of every output and every input pixel.
-        int hp = Math.Max(((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1, g.PH + g.InH);
-        int wp = Math.Max(((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1, g.PW + g.InW);
+        (int hp, int wp) = PaddedExtent(g);
         fixed (float* xp = x)
         fixed (float* wgt = packed)
         fixed (float* bp = bias)
@@ -84,6 +82,30 @@ public static unsafe class ChannelBlockDepthwiseHost
         }
     }
 
+    /// <summary>Rows and columns of the padded 16-channel pixel buffer: every tap of every output and every input pixel.</summary>
+    internal static (int Rows, int Columns) PaddedExtent(NnGeometry g) =>
+        (Math.Max(((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1, g.PH + g.InH),
+         Math.Max(((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1, g.PW + g.InW));
+
+    /// <summary>Floats of a padded buffer, with the slack a row's last group of outputs reads past its end.</summary>
+    internal static long PaddedFloats(int hp, int wp) => ((long)hp * wp * Lanes) + ((Pixels + 2) * Lanes);
+
+    /// <summary>
+    /// Every output pixel's 16 chains + bias from a padded buffer into <paramref name="outBlock"/> (16-channel pixels, 64-byte
+    /// aligned, room for the pixel count rounded up to 16).
+    /// </summary>
+    internal static void ComputeBlock(float* pad, float* wv, bool hasBias, Vector512<float> bv, NnGeometry g, int wp, float* outBlock)
+    {
+        if (g.KW == 3 && g.SW == 1 && g.DW == 1)
+        {
+            ComputeRows3(pad, wv, hasBias, bv, g, wp, outBlock);
+        }
+        else
+        {
+            Compute(pad, wv, hasBias, bv, g, wp, outBlock);
+        }
+    }
+
     private static void ThrowPackedLength(int length) =>
         throw new ArgumentException($"the channel-block depthwise path needs ConvHost.PackWeights' 16-channel tap vectors; got {length} floats");
 
@@ -92,7 +114,7 @@ public static unsafe class ChannelBlockDepthwiseHost
     {
         int count = Math.Min(Lanes, g.Channels - c0);
         int outPixels = g.OutSpatial;
-        long padded = ((long)hp * wp * Lanes) + ((Pixels + 2) * Lanes); // slack: a row's last group reads past its end
+        long padded = PaddedFloats(hp, wp);
         long outputs = ((long)(outPixels + Lanes - 1) / Lanes) * Lanes * Lanes;
         long need = padded + outputs + Lanes;
         float[] buffer = scratch is { } s && s.Length >= need ? s : (scratch = GC.AllocateUninitializedArray<float>((int)need, pinned: true));
@@ -109,21 +131,13 @@ public static unsafe class ChannelBlockDepthwiseHost
             float* outBlock = pad + padded;
             ClearBorder(pad, g, hp, wp);
             TransposeIn(x, count, g, wp, pad);
-            if (g.KW == 3 && g.SW == 1 && g.DW == 1)
-            {
-                ComputeRows3(pad, wv, bias != null, bv, g, wp, outBlock);
-            }
-            else
-            {
-                Compute(pad, wv, bias != null, bv, g, wp, outBlock);
-            }
-
+            ComputeBlock(pad, wv, bias != null, bv, g, wp, outBlock);
             TransposeOut(outBlock, count, outPixels, y, skip, epilogue);
         }
     }
 
     /// <summary>Zeros every padded pixel the input does not cover (the rest is overwritten by <see cref="TransposeIn"/>).</summary>
-    private static void ClearBorder(float* pad, NnGeometry g, int hp, int wp)
+    internal static void ClearBorder(float* pad, NnGeometry g, int hp, int wp)
     {
         Vector512<float> zero = Vector512<float>.Zero;
         for (int r = 0; r < hp; r++)
@@ -303,7 +317,7 @@ public static unsafe class ChannelBlockDepthwiseHost
     }
 
     /// <summary>The 16-channel output pixels back into the block's planes, 16 consecutive pixels per vector, with the epilogue.</summary>
-    private static void TransposeOut(float* outBlock, int count, int pixels, float* y, float* skip, in ConvEpilogue epilogue)
+    internal static void TransposeOut(float* outBlock, int count, int pixels, float* y, float* skip, in ConvEpilogue epilogue)
     {
         for (int p0 = 0; p0 < pixels; p0 += Lanes)
         {

@@ -42,7 +42,10 @@ public static unsafe class ConvHost
     /// [group][A panels of OC/g × K], the small-plane path's channel-vector panels, or the channel-block depthwise
     /// path's 16-channel tap vectors; the plane-row depthwise path reads the weights as they are (an empty pack).
     /// </summary>
-    public static float[] PackWeights(float[] weights, NnGeometry g) => LayoutOf(g) switch
+    public static float[] PackWeights(float[] weights, NnGeometry g) => PackWeights(weights, g, LayoutOf(g));
+
+    /// <summary>Packs weights for a given path (a chained convolution can run on another path than <see cref="LayoutOf"/>'s).</summary>
+    public static float[] PackWeights(float[] weights, NnGeometry g, ConvLayout layout) => layout switch
     {
         ConvLayout.Depthwise => [],
         ConvLayout.ChannelBlock => ChannelBlockDepthwiseHost.Pack(weights, g),

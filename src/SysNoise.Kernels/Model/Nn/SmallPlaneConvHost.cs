@@ -16,8 +16,8 @@ namespace SysNoise.Kernels.Model.Nn;
 /// </summary>
 public static unsafe class SmallPlaneConvHost
 {
-    private const int Pixels = 7;
-    private const int Channels = 32;
+    internal const int Pixels = 7;
+    internal const int Channels = 32;
 
     /// <summary>Im2col panel width: four tiles.</summary>
     private const int PanelPixels = 4 * Pixels;
@@ -140,15 +140,23 @@ public static unsafe class SmallPlaneConvHost
     }
 
     /// <summary>
-    /// One 7-pixel × 32-channel tile: pixel i of row kk of B at x[kk·p + i]; output channel j of pixel i at
-    /// y[j·ldy + i] (and its Add operand at the same offset of <paramref name="skip"/>).
+    /// One 7-pixel × 32-channel tile over B in planes (<see cref="PlanePixels"/>): pixel i of row kk at x[kk·p + i];
+    /// output channel j of pixel i at y[j·ldy + i] (and its Add operand at the same offset of <paramref name="skip"/>).
     /// </summary>
     private static void Tile(float* x, long p, float* w, int k, float* bias, float* y, float* skip, long ldy, in ConvEpilogue epilogue)
     {
         // Row i of the scratch tile holds pixel i's 32 channels, the bias added.
         float* tile = stackalloc float[Pixels * Channels];
-        Chains(x, p, w, k, bias, tile);
+        Chains<PlanePixels>(x, k, k, p, 0, w, bias, tile);
+        StoreTransposed(tile, y, skip, ldy, epilogue);
+    }
 
+    /// <summary>
+    /// A tile's 32 × 7 results ([pixel][32 channels] at <paramref name="tile"/>) through the epilogue into the planes:
+    /// output channel j of pixel i at y[j·ldy + i] (its Add operand at the same offset of <paramref name="skip"/>).
+    /// </summary>
+    internal static void StoreTransposed(float* tile, float* y, float* skip, long ldy, in ConvEpilogue epilogue)
+    {
         if (!epilogue.IsEmpty)
         {
             // The Add operand, transposed the same way, then the epilogue's ops on 16 channels at a time.
@@ -181,31 +189,43 @@ public static unsafe class SmallPlaneConvHost
         }
     }
 
-    /// <summary>The 14 accumulator chains of a tile over all K, then the bias, stored as [pixel][32 channels].</summary>
+    /// <summary>
+    /// The 14 accumulator chains of a tile over all K, then the bias, stored as [pixel][32 channels]. Row kk of B is
+    /// read at x + (kk / rowsPerBlock)·blockStep + (kk % rowsPerBlock)·rowStep, its pixel i <typeparamref name="TStride"/>
+    /// floats further per pixel: planes (one block of K rows, p apart) or 16-channel pixels (blocks of 16 rows, 1 apart).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Chains(float* x, long p, float* w, int k, float* bias, float* tile)
+    internal static void Chains<TStride>(float* x, int k, int rowsPerBlock, long rowStep, long blockStep, float* w, float* bias, float* tile)
+        where TStride : IPixelStride
     {
+        int s = TStride.Floats;
         Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61;
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = Vector512<float>.Zero;
-        for (int kk = 0; kk < k; kk++)
+        for (int k0 = 0; k0 < k; k0 += rowsPerBlock)
         {
-            Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
-            Vector512<float> v = Vector512.Create(x[0]);
-            a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
-            v = Vector512.Create(x[1]);
-            a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
-            v = Vector512.Create(x[2]);
-            a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
-            v = Vector512.Create(x[3]);
-            a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
-            v = Vector512.Create(x[4]);
-            a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
-            v = Vector512.Create(x[5]);
-            a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
-            v = Vector512.Create(x[6]);
-            a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
-            w += Channels;
-            x += p;
+            float* r = x;
+            for (int kk = k0, end = Math.Min(k, k0 + rowsPerBlock); kk < end; kk++)
+            {
+                Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
+                Vector512<float> v = Vector512.Create(r[0]);
+                a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
+                v = Vector512.Create(r[s]);
+                a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
+                v = Vector512.Create(r[2 * s]);
+                a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
+                v = Vector512.Create(r[3 * s]);
+                a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
+                v = Vector512.Create(r[4 * s]);
+                a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
+                v = Vector512.Create(r[5 * s]);
+                a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
+                v = Vector512.Create(r[6 * s]);
+                a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+                w += Channels;
+                r += rowStep;
+            }
+
+            x += blockStep;
         }
 
         if (bias != null)
@@ -223,4 +243,22 @@ public static unsafe class SmallPlaneConvHost
         Vector512.Store(a50, tile + 160); Vector512.Store(a51, tile + 176);
         Vector512.Store(a60, tile + 192); Vector512.Store(a61, tile + 208);
     }
+}
+
+/// <summary>Floats between a tile's consecutive pixels in its B operand (a JIT-time constant per layout).</summary>
+internal interface IPixelStride
+{
+    static abstract int Floats { get; }
+}
+
+/// <summary>B in planes: consecutive pixels are adjacent.</summary>
+internal readonly struct PlanePixels : IPixelStride
+{
+    public static int Floats => 1;
+}
+
+/// <summary>B in 16-channel pixels (<see cref="ChannelBlockChainHost"/>): consecutive pixels are 16 floats apart.</summary>
+internal readonly struct ChannelBlockPixels : IPixelStride
+{
+    public static int Floats => 16;
 }

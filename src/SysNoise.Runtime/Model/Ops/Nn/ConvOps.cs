@@ -145,7 +145,10 @@ public sealed class ConvOp : IOnnxOperator
             return z;
         }
 
-        if (!ExpandDepthwiseHost.Applies(g, g2))
+        // Small planes: the tensors between the three Convs stay in 16-channel pixels (ChannelBlockChainHost); large
+        // ones run band by band (ExpandDepthwiseHost).
+        bool channelBlock = ChannelBlockChainHost.Applies(g, g2);
+        if (!channelBlock && !ExpandDepthwiseHost.Applies(g, g2))
         {
             return null; // one by one (a bad bias is then reported by its own Conv)
         }
@@ -163,7 +166,8 @@ public sealed class ConvOp : IOnnxOperator
 
             Tensor<float>? b3 = lastInputs.Count > 2 && lastInputs[2] is not null ? NnAttributes.Float(lastInputs[2], last, "B") : null;
             NnGeometry g3 = NnAttributes.Conv(last, shape2, w3.Shape);
-            if ((b3 is not null && b3.Length != g3.OutChannels) || !ExpandDepthwiseHost.ProjectApplies(g2, g3))
+            if ((b3 is not null && b3.Length != g3.OutChannels)
+                || !(channelBlock ? ChannelBlockChainHost.ProjectApplies(g2, g3) : ExpandDepthwiseHost.ProjectApplies(g2, g3)))
             {
                 return null;
             }
@@ -174,7 +178,7 @@ public sealed class ConvOp : IOnnxOperator
                 return null;
             }
 
-            stage = new ProjectStage(PackedFor(w3, g3), b3?.Data, lastEpilogue with { Skip = lastSkip?.Data }, g3);
+            stage = new ProjectStage(PackedFor(w3, g3, channelBlock ? ConvLayout.SmallPlane : ConvHost.LayoutOf(g3)), b3?.Data, lastEpilogue with { Skip = lastSkip?.Data }, g3);
             outElements = g3.OutputElements;
         }
         else if (nextSkip is not null)
@@ -188,20 +192,30 @@ public sealed class ConvOp : IOnnxOperator
         }
 
         var y = new Tensor<float>(context.NewFloats(outElements), outShape);
-        ExpandDepthwiseHost.Run(x.Data, PackedFor(w, g), b?.Data, epilogue, g, w2.Data, b2?.Data, nextEpilogue, g2, y.Data, stage, context.Threads);
+        if (channelBlock)
+        {
+            ChannelBlockChainHost.Run(x.Data, PackedFor(w, g, ConvLayout.SmallPlane), b?.Data, epilogue, g, PackedFor(w2, g2, ConvLayout.ChannelBlock), b2?.Data, nextEpilogue, g2, y.Data, stage, context.Threads);
+        }
+        else
+        {
+            ExpandDepthwiseHost.Run(x.Data, PackedFor(w, g), b?.Data, epilogue, g, w2.Data, b2?.Data, nextEpilogue, g2, y.Data, stage, context.Threads);
+        }
+
         return y;
     }
 
     /// <summary>The weights packed for this geometry's path, packed once per weight tensor and path (a new input size can change the path).</summary>
-    private static float[] PackedFor(Tensor<float> w, NnGeometry g)
+    private static float[] PackedFor(Tensor<float> w, NnGeometry g) => PackedFor(w, g, ConvHost.LayoutOf(g));
+
+    /// <summary>The weights packed for a given path (a chained Conv's path can differ from the one it runs alone on).</summary>
+    private static float[] PackedFor(Tensor<float> w, NnGeometry g, ConvLayout layout)
     {
-        ConvLayout layout = ConvHost.LayoutOf(g);
         if (Packed.TryGetValue(w, out PackedWeights? p) && p.Group == g.Group && p.Layout == layout)
         {
             return p.Data;
         }
 
-        var fresh = new PackedWeights(g.Group, layout, ConvHost.PackWeights(w.Data, g));
+        var fresh = new PackedWeights(g.Group, layout, ConvHost.PackWeights(w.Data, g, layout));
         Packed.AddOrUpdate(w, fresh);
         return fresh.Data;
     }
