@@ -494,6 +494,64 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// k×k convolutions at unit strides on the padded-rows path (<see cref="PaddedRowsConvHost"/>): kernels 1–5 × 1–5,
+    /// dilations 1–2, asymmetric pads up to the kernel size, rows 16–75 wide, 1–40 output channels (partial panels), tall
+    /// planes of 96–159 channels that take several bands, batch 1–2, 1–2 threads, special values in a third of the
+    /// cases, against the scalar chain and, every third case, with each epilogue against the unfused ops.
+    /// </summary>
+    [Fact]
+    public void PaddedRowsConvMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x9ad);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        int banded = 0;
+        for (int c = 0; c < 30; c++)
+        {
+            int kh = 1 + rng.Next(5), kw = 1 + rng.Next(5), dh = 1 + rng.Next(2), dw = 1 + rng.Next(2);
+            if (kh * kw == 1)
+            {
+                kw = 3;
+            }
+
+            int ph = rng.Next(kh + 1), phe = rng.Next(kh + 1), pw = rng.Next(kw + 1), pwe = rng.Next(kw + 1);
+            bool tall = c % 5 == 0; // 96–159 channels of rows ≥ 50 wide, 40–79 rows: two or more 512 KB bands of padded rows
+            int ow = tall ? 50 + rng.Next(26) : 16 + rng.Next(60), inW = ow + (dw * (kw - 1)) - pw - pwe;
+            int channels = tall ? 96 + rng.Next(64) : Math.Max(1, (64 / (kh * kw)) + rng.Next(24));
+            int inH = tall ? 40 + rng.Next(40) : Math.Max(1, (dh * (kh - 1)) + 1 - ph - phe) + rng.Next(20);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = channels, InD = 1, InH = inH, InW = inW, OutChannels = 1 + rng.Next(40), Group = 1,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = 1, SW = 1, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = dh, DW = dw, OutD = 1,
+                OutH = inH + ph + phe - (dh * (kh - 1)), OutW = ow,
+            };
+            if (inW < 1 || g.OutH < 1 || !PaddedRowsConvHost.Applies(g) || SmallPlaneConvHost.Pays(g, g.Channels * g.KernelSpatial))
+            {
+                c--;
+                continue;
+            }
+
+            banded += tall ? 1 : 0;
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels * g.KernelSpatial, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            float[] packed = ConvHost.PackWeights(w, g);
+            int threads = 1 + rng.Next(2);
+            var y = new float[g.OutputElements];
+            ConvHost.Run(x, w, packed, bias, y, g, threads);
+            AssertScalarChain(g, x, w, bias, y);
+            elements += y.Length;
+            if (c % 3 == 0)
+            {
+                AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
+            }
+        }
+
+        output.WriteLine($"30 unit-stride k×k convolutions on the padded-rows path ({banded} over several bands), {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
     /// The column-stride-2 path for few input channels (<see cref="PhaseConvHost"/>: input rows split into even and odd
     /// padded columns, the stems) against the scalar chain + bias, then each epilogue against the unfused ops: kernels
     /// 1–7 tall and 2–7 wide, row strides 1–3, row dilation 1–2, asymmetric pads, rows of 16–80 outputs (whole and

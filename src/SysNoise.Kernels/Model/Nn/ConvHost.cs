@@ -138,6 +138,12 @@ public static unsafe class ConvHost
             return;
         }
 
+        if (PaddedRowsConvHost.Applies(g))
+        {
+            PaddedRowsConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue);
+            return;
+        }
+
         if (DirectConvHost.Applies(g))
         {
             DirectConvHost.Run(x, packedWeights, bias, y, g, threads, epilogue);

@@ -5,7 +5,8 @@ using System.Runtime.Intrinsics.X86;
 namespace SysNoise.Kernels.Model.Nn;
 
 /// <summary>
-/// k×k convolutions at column stride 1 (ResNet's and the PP-OCR heads' 3×3 layers) as an implicit GEMM: the 8×32 tile
+/// k×k convolutions at column stride 1 and a row stride above 1 (unit strides take <see cref="PaddedRowsConvHost"/>,
+/// whose loads need no masks) as an implicit GEMM: the 8×32 tile
 /// of <see cref="GemmHost"/> (8 output channels of the packed weights × 32 consecutive outputs of a plane, in row-major
 /// order across row ends) reads its B rows straight from the input: row k = (ic, kh, kw) of the outputs in one output
 /// row is that many consecutive input columns, so each 16-lane half is one masked load, or two merged where it crosses
@@ -241,6 +242,70 @@ public static unsafe class DirectConvHost
             StoreRow(5, c50, c51, y, skip, ldy, rows, cols, bias, epilogue);
             StoreRow(6, c60, c61, y, skip, ldy, rows, cols, bias, epilogue);
             StoreRow(7, c70, c71, y, skip, ldy, rows, cols, bias, epilogue);
+        }
+
+        /// <summary>
+        /// Stores a tile of 32 virtual outputs from <paramref name="v0"/> (output (oh, ow) at virtual index oh·wp + ow,
+        /// <see cref="PaddedRowsConvHost"/>): per 16-lane half, the lanes in each of the (up to two) output rows it meets,
+        /// masked; the lanes past a row's end (ow ≥ outW) and past the last row are not stored.
+        /// </summary>
+        public void StoreVirtual(float* y, float* skip, long ldy, int rows, long v0, int wp, int outW, int outH, float* bias, in ConvEpilogue epilogue)
+        {
+            var lane = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            Vector512<float>* masks = stackalloc Vector512<float>[4];
+            long* offsets = stackalloc long[4];
+            for (int half = 0; half < 2; half++)
+            {
+                long vs = v0 + (16 * half);
+                int oh = (int)(vs / wp), ow = (int)(vs % wp);
+                int lenA = oh < outH && ow < outW ? Math.Min(16, outW - ow) : 0;
+                int startB = wp - ow;
+                int endB = startB < 16 && oh + 1 < outH ? Math.Min(16, startB + outW) : startB;
+                masks[2 * half] = Vector512.LessThan(lane, Vector512.Create(lenA)).AsSingle();
+                masks[(2 * half) + 1] = (Vector512.GreaterThanOrEqual(lane, Vector512.Create(startB)) & Vector512.LessThan(lane, Vector512.Create(endB))).AsSingle();
+                offsets[2 * half] = ((long)oh * outW) + ow;
+                offsets[(2 * half) + 1] = ((long)(oh + 1) * outW) - startB;
+            }
+
+            StoreRowVirtual(0, c00, c01, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(1, c10, c11, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(2, c20, c21, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(3, c30, c31, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(4, c40, c41, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(5, c50, c51, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(6, c60, c61, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+            StoreRowVirtual(7, c70, c71, y, skip, ldy, rows, bias, masks, offsets, epilogue);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StoreRowVirtual(int r, Vector512<float> lo, Vector512<float> hi, float* y, float* skip, long ldy, int rows, float* bias, Vector512<float>* masks, long* offsets, in ConvEpilogue epilogue)
+        {
+            if (r >= rows)
+            {
+                return;
+            }
+
+            if (bias != null)
+            {
+                Vector512<float> b = Vector512.Create(bias[r]);
+                lo += b;
+                hi += b;
+            }
+
+            float* p = y + (r * ldy);
+            float* s = skip == null ? null : skip + (r * ldy);
+            for (int segment = 0; segment < 4; segment++)
+            {
+                Vector512<float> mask = masks[segment];
+                if (mask == Vector512<float>.Zero)
+                {
+                    continue;
+                }
+
+                Vector512<float> v = segment < 2 ? lo : hi;
+                long at = offsets[segment];
+                Avx512F.MaskStore(p + at, mask, epilogue.IsEmpty ? v : epilogue.ApplyMasked(v, s == null ? null : s + at, mask));
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
