@@ -24,8 +24,9 @@ public static unsafe class SmallPlaneConvHost
 
     /// <summary>
     /// Whether this path applies and pays: a plane of a multiple of 7 output pixels and a multiple of 32 output channels
-    /// per group, where the 32-pixel tiles would discard more than the transposed store costs (about 16 / K of a tile's
-    /// FMAs; K = C/g·KD·KH·KW).
+    /// per group, where the 32-pixel tiles would discard more than the transposed store costs (about 32 / K of a tile's
+    /// FMAs; K = C/g·KD·KH·KW). Measured cold, one thread: at 14² ResNet's 256→1024 runs 0.97 ms on the GEMM tiles
+    /// against 1.04 here, MobileNetV2's 576→96 0.23–0.24 against 0.20–0.22; at 7² its 160→960 0.18 against 0.17.
     /// </summary>
     public static bool Pays(NnGeometry g, int k)
     {
@@ -38,7 +39,7 @@ public static unsafe class SmallPlaneConvHost
         int nr = GemmHost.NR;
         int padded = (p + nr - 1) / nr * nr;
         double discarded = (double)(padded - p) / padded;
-        return discarded > (16.0 / k) + 0.02;
+        return discarded > (32.0 / k) + 0.02;
     }
 
     /// <summary>
