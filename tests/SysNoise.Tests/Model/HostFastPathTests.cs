@@ -494,6 +494,52 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// Strided 1×1 convolutions (ResNet's downsampling shortcuts), run as pointwise ones over their gathered samples:
+    /// strides 1–3 per axis (not both 1), 1–130 input channels, 1–70 or a multiple of 32 output channels, 7×7 and 14×14
+    /// outputs (the channel-vector tiles) and others, batch 1–2, 1–2 threads, special values in a third of the cases,
+    /// against the scalar chain and, every other case, with each epilogue against the unfused ops.
+    /// </summary>
+    [Fact]
+    public void SampledPointwiseConvMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x1b2);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 24; c++)
+        {
+            int sh = 1 + rng.Next(3), sw = 1 + rng.Next(3);
+            if (sh == 1 && sw == 1)
+            {
+                sw = 2;
+            }
+
+            (int oh, int ow) = rng.Next(3) switch { 0 => (7, 7), 1 => (14, 14), _ => (1 + rng.Next(30), 1 + rng.Next(40)) };
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = 1 + rng.Next(130), InD = 1, InH = ((oh - 1) * sh) + 1 + rng.Next(sh), InW = ((ow - 1) * sw) + 1 + rng.Next(sw),
+                OutChannels = rng.Next(2) == 0 ? 32 * (1 + rng.Next(3)) : 1 + rng.Next(70), Group = 1, KD = 1, KH = 1, KW = 1, SD = 1, SH = sh, SW = sw,
+                DD = 1, DH = 1, DW = 1, OutD = 1, OutH = oh, OutW = ow,
+            };
+            bool specials = rng.Next(3) == 0;
+            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels, specials);
+            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+            float[] packed = ConvHost.PackWeights(w, g);
+            int threads = 1 + rng.Next(2);
+            var y = new float[g.OutputElements];
+            ConvHost.Run(x, w, packed, bias, y, g, threads);
+            AssertScalarChain(g, x, w, bias, y);
+            elements += y.Length;
+            if (c % 2 == 0)
+            {
+                AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
+            }
+        }
+
+        output.WriteLine($"24 strided 1×1 convolutions, {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
     /// k×k convolutions at unit strides on the padded-rows path (<see cref="PaddedRowsConvHost"/>): kernels 1–5 × 1–5,
     /// dilations 1–2, asymmetric pads up to the kernel size, rows 16–75 wide, 1–40 output channels (partial panels), tall
     /// planes of 96–159 channels that take several bands, batch 1–2, 1–2 threads, special values in a third of the

@@ -123,6 +123,12 @@ public static unsafe class ConvHost
             return;
         }
 
+        if (IsSampledPointwise(g))
+        {
+            RunSampledPointwise(x, weights, packedWeights, bias, y, g, threads, epilogue);
+            return;
+        }
+
         int mPanels = GemmHost.Panels(ocg);
         long perGroup = GemmHost.PackedASize(ocg, k);
         bool pointwise = g.KernelSpatial == 1 && g.SD == 1 && g.SH == 1 && g.SW == 1 && g.PD == 0 && g.PH == 0 && g.PW == 0 && g.InSpatial == p;
@@ -246,6 +252,55 @@ public static unsafe class ConvHost
             }
 
             HostParallel.For(tasks, t, Task); // runs inline on one thread or for one task
+        }
+    }
+
+    /// <summary>A 2-D 1×1 convolution with a stride above 1 and no pads (ResNet's downsampling shortcuts).</summary>
+    private static bool IsSampledPointwise(NnGeometry g) =>
+        g.KernelSpatial == 1 && g.InD == 1 && g.OutD == 1 && (g.SH > 1 || g.SW > 1)
+        && g.PH == 0 && g.PW == 0 && g.PHEnd == 0 && g.PWEnd == 0 && g.OutSpatial > 0;
+
+    /// <summary>
+    /// A strided 1×1 convolution as a pointwise one over the pixels it samples, gathered into a compact tensor first: the
+    /// pointwise paths then read their B rows in place instead of packing strided im2col panels (same chains: the taps of
+    /// each output are its input channels in order). Measured cold, one thread: ResNet-50's 256→512 at 56² → 28² 2.30–2.36 → 2.0 ms, 512→1024 at 28² → 14² 2.23 → 1.99 ms.
+    /// </summary>
+    private static void RunSampledPointwise(float[] x, float[] weights, float[] packedWeights, float[]? bias, float[] y, NnGeometry g, int threads, ConvEpilogue epilogue)
+    {
+        NnGeometry compact = g;
+        compact.InH = g.OutH;
+        compact.InW = g.OutW;
+        compact.SH = 1;
+        compact.SW = 1;
+        int planes = g.Batch * g.Channels, p = g.OutSpatial;
+        float[] sampled = ArrayPool<float>.Shared.Rent(checked(planes * p));
+        try
+        {
+            fixed (float* xp = x)
+            fixed (float* sp = sampled)
+            {
+                nint xa = (nint)xp, sa = (nint)sp;
+                int t = (long)planes * p < 200_000 ? 1 : Math.Max(1, threads);
+                HostParallel.For(planes, t, plane =>
+                {
+                    float* src = (float*)xa + ((long)plane * g.InSpatial);
+                    float* dst = (float*)sa + ((long)plane * p);
+                    for (int oh = 0; oh < g.OutH; oh++)
+                    {
+                        float* row = src + ((long)oh * g.SH * g.InW);
+                        for (int ow = 0; ow < g.OutW; ow++)
+                        {
+                            *dst++ = row[ow * g.SW];
+                        }
+                    }
+                });
+            }
+
+            Run(sampled, weights, packedWeights, bias, y, compact, threads, epilogue);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sampled);
         }
     }
 
