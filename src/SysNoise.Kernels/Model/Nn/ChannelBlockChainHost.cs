@@ -145,7 +145,7 @@ public static unsafe class ChannelBlockChainHost
             float* bChunk = b1 == null ? null : b1 + (chunk * Channels);
             for (int q0 = 0; q0 < p1; q0 += Pixels)
             {
-                SmallPlaneConvHost.Chains<PlanePixels>(x + q0, k, k, p1, 0, wChunk, bChunk, tile);
+                SmallPlaneConvHost.Chains<PlanePixels>(x + q0, k, k, p1, 0, wChunk, bChunk, tile, wChunk);
                 for (int i = 0; i < Pixels; i++)
                 {
                     int q = q0 + i, ih = q / width, iw = q - (ih * width);
@@ -215,7 +215,7 @@ public static unsafe class ChannelBlockChainHost
                 for (int tileIndex = range * tilesPerRange, end = Math.Min(tiles, tileIndex + tilesPerRange); tileIndex < end; tileIndex++)
                 {
                     int q0 = tileIndex * Pixels;
-                    SmallPlaneConvHost.Chains<ChannelBlockPixels>((float*)za + ((long)q0 * Lanes), k, Lanes, 1, blockFloats, w, b, tile);
+                    SmallPlaneConvHost.Chains<ChannelBlockPixels>((float*)za + ((long)q0 * Lanes), k, Lanes, 1, blockFloats, w, b, tile, w);
                     SmallPlaneConvHost.StoreTransposed(tile, (float*)ya + outOffset + q0, sa == 0 ? null : (float*)sa + outOffset + q0, p, epilogue);
                 }
             });

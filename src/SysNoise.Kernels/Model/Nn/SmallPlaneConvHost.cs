@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace SysNoise.Kernels.Model.Nn;
 
@@ -126,20 +127,26 @@ public static unsafe class SmallPlaneConvHost
                         float* b = ba == 0 ? null : (float*)ba + m0;
                         int first = range * tilesPerRange, end = Math.Min(tiles, first + tilesPerRange);
                         float* scratch = stackalloc float[Pixels * Channels];
+                        float* next = chunk + 1 < chunks ? w + ((long)k * Channels) : null;
                         for (int tile = first; tile < end; tile++)
                         {
                             int n0 = tile * Pixels;
+
+                            // The next chunk's weights (2K lines) come from memory while this chunk's second and third
+                            // tiles run from L2: one line per k. Other tiles prefetch their own weights' lines (a no-op).
+                            int ahead = tile - first;
+                            float* prefetch = next != null && ahead is 1 or 2 ? next + ((long)(ahead - 1) * k * 16) : w;
                             if (direct)
                             {
                                 int oh = n0 / g.OutW, ow0 = n0 - (oh * g.OutW);
                                 float* origin = (float*)ca + ((long)oh * g.SH * wpad) + ((long)ow0 * g.SW);
                                 if (g.SW == 1)
                                 {
-                                    TapChains<PlanePixels>(origin, g.GroupChannels, planeLength, (long*)ta, g.KernelSpatial, w, b, scratch);
+                                    TapChains<PlanePixels>(origin, g.GroupChannels, planeLength, (long*)ta, g.KernelSpatial, w, b, scratch, prefetch);
                                 }
                                 else
                                 {
-                                    TapChains<SampledPixels>(origin, g.GroupChannels, planeLength, (long*)ta, g.KernelSpatial, w, b, scratch);
+                                    TapChains<SampledPixels>(origin, g.GroupChannels, planeLength, (long*)ta, g.KernelSpatial, w, b, scratch, prefetch);
                                 }
 
                                 StoreTransposed(scratch, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue);
@@ -150,7 +157,7 @@ public static unsafe class SmallPlaneConvHost
                                 ? (float*)xina + n0
                                 : (float*)ca + ((long)(n0 / PanelPixels) * k * GemmHost.NR) + (n0 % PanelPixels);
                             long step = pointwise ? p : GemmHost.NR;
-                            Tile(source, step, w, k, b, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue);
+                            Tile(source, step, w, k, b, (float*)ya + outOffset + n0, sa == 0 ? null : (float*)sa + outOffset + n0, p, epilogue, prefetch);
                         }
                     }
 
@@ -207,11 +214,11 @@ public static unsafe class SmallPlaneConvHost
     /// One 7-pixel × 32-channel tile over B in planes (<see cref="PlanePixels"/>): pixel i of row kk at x[kk·p + i];
     /// output channel j of pixel i at y[j·ldy + i] (and its Add operand at the same offset of <paramref name="skip"/>).
     /// </summary>
-    private static void Tile(float* x, long p, float* w, int k, float* bias, float* y, float* skip, long ldy, in ConvEpilogue epilogue)
+    private static void Tile(float* x, long p, float* w, int k, float* bias, float* y, float* skip, long ldy, in ConvEpilogue epilogue, float* prefetch)
     {
         // Row i of the scratch tile holds pixel i's 32 channels, the bias added.
         float* tile = stackalloc float[Pixels * Channels];
-        Chains<PlanePixels>(x, k, k, p, 0, w, bias, tile);
+        Chains<PlanePixels>(x, k, k, p, 0, w, bias, tile, prefetch);
         StoreTransposed(tile, y, skip, ldy, epilogue);
     }
 
@@ -259,7 +266,7 @@ public static unsafe class SmallPlaneConvHost
     /// floats further per pixel: planes (one block of K rows, p apart) or 16-channel pixels (blocks of 16 rows, 1 apart).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Chains<TStride>(float* x, int k, int rowsPerBlock, long rowStep, long blockStep, float* w, float* bias, float* tile)
+    internal static void Chains<TStride>(float* x, int k, int rowsPerBlock, long rowStep, long blockStep, float* w, float* bias, float* tile, float* prefetch)
         where TStride : IPixelStride
     {
         int s = TStride.Floats;
@@ -285,6 +292,8 @@ public static unsafe class SmallPlaneConvHost
                 a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
                 v = Vector512.Create(r[6 * s]);
                 a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+                Sse.Prefetch1(prefetch);
+                prefetch += 16;
                 w += Channels;
                 r += rowStep;
             }
@@ -322,7 +331,7 @@ public static unsafe class SmallPlaneConvHost
     /// tap t of input channel ic for the tile's pixel i at x[ic·planeLength + taps[t] + i·<typeparamref name="TStride"/>].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TapChains<TStride>(float* x, int channels, long planeLength, long* taps, int tapCount, float* w, float* bias, float* tile)
+    internal static void TapChains<TStride>(float* x, int channels, long planeLength, long* taps, int tapCount, float* w, float* bias, float* tile, float* prefetch)
         where TStride : IPixelStride
     {
         int s = TStride.Floats;
@@ -348,6 +357,8 @@ public static unsafe class SmallPlaneConvHost
                 a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
                 v = Vector512.Create(r[6 * s]);
                 a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+                Sse.Prefetch1(prefetch);
+                prefetch += 16;
                 w += Channels;
             }
         }
