@@ -284,7 +284,9 @@ public static class ModelBench
         Console.WriteLine("  |---|---:|---:|---:|---:|");
         foreach ((string kind, (int count, double ms, double gflop)) in byKind.OrderByDescending(kv => kv.Value.Ms))
         {
-            string rate = gflop > 0 ? (gflop / (ms / 1000)).ToString("0.0", ic) : string.Empty;
+            // A Conv that runs inside another's chain (ExpandDepthwiseHost, ChannelBlockChainHost) takes no time of its own:
+            // its time is the chain's first node's.
+            string rate = gflop <= 0 ? string.Empty : ms > 0 ? (gflop / (ms / 1000)).ToString("0.0", ic) : "in chains";
             Console.WriteLine(string.Create(ic, $"  | {kind} | {count} | {ms:0.00} | {100 * ms / sum:0.0} % | {rate} |"));
         }
 
