@@ -143,12 +143,17 @@ public static unsafe class ChannelBlockChainHost
             int k = expand.Channels, p1 = expand.OutSpatial, width = expand.OutW;
             float* wChunk = w1 + ((long)chunk * k * Channels);
             float* bChunk = b1 == null ? null : b1 + (chunk * Channels);
+            int ih = 0, iw = 0; // the input pixel of the tile's next output, followed without divisions
             for (int q0 = 0; q0 < p1; q0 += Pixels)
             {
                 SmallPlaneConvHost.Chains<PlanePixels>(x + q0, k, k, p1, 0, wChunk, bChunk, tile, wChunk);
-                for (int i = 0; i < Pixels; i++)
+                for (int i = 0; i < Pixels; i++, iw++)
                 {
-                    int q = q0 + i, ih = q / width, iw = q - (ih * width);
+                    if (iw == width)
+                    {
+                        (ih, iw) = (ih + 1, 0);
+                    }
+
                     long at = (((long)(ih + depthwise.PH) * wp) + iw + depthwise.PW) * Lanes;
                     Vector512<float> lo = Vector512.Load(tile + (i * Channels)), hi = Vector512.Load(tile + (i * Channels) + Lanes);
                     if (!epilogue1.IsEmpty)
