@@ -521,20 +521,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 OutChannels = rng.Next(2) == 0 ? 32 * (1 + rng.Next(3)) : 1 + rng.Next(70), Group = 1, KD = 1, KH = 1, KW = 1, SD = 1, SH = sh, SW = sw,
                 DD = 1, DH = 1, DW = 1, OutD = 1, OutH = oh, OutW = ow,
             };
-            bool specials = rng.Next(3) == 0;
-            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
-            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels, specials);
-            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
-            float[] packed = ConvHost.PackWeights(w, g);
-            int threads = 1 + rng.Next(2);
-            var y = new float[g.OutputElements];
-            ConvHost.Run(x, w, packed, bias, y, g, threads);
-            AssertScalarChain(g, x, w, bias, y);
-            elements += y.Length;
-            if (c % 2 == 0)
-            {
-                AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
-            }
+            elements += AssertRandomConv(g, rng, epilogues: c % 2 == 0);
         }
 
         output.WriteLine($"24 strided 1×1 convolutions, {elements} outputs bit-identical to the scalar chain");
@@ -579,20 +566,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
             }
 
             banded += tall ? 1 : 0;
-            bool specials = rng.Next(3) == 0;
-            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
-            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels * g.KernelSpatial, specials);
-            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
-            float[] packed = ConvHost.PackWeights(w, g);
-            int threads = 1 + rng.Next(2);
-            var y = new float[g.OutputElements];
-            ConvHost.Run(x, w, packed, bias, y, g, threads);
-            AssertScalarChain(g, x, w, bias, y);
-            elements += y.Length;
-            if (c % 3 == 0)
-            {
-                AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
-            }
+            elements += AssertRandomConv(g, rng, epilogues: c % 3 == 0);
         }
 
         output.WriteLine($"30 unit-stride k×k convolutions on the padded-rows path ({banded} over several bands), {elements} outputs bit-identical to the scalar chain");
@@ -624,22 +598,7 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 OutH = ((inH + ph + phe - (dh * (kh - 1)) - 1) / sh) + 1, OutW = ((inW + pw + pwe - kw) / 2) + 1,
             };
             Assert.True(PhaseConvHost.Applies(g) && !SmallPlaneConvHost.Pays(g, g.Channels * g.KernelSpatial), Describe(g));
-            bool specials = rng.Next(3) == 0;
-            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
-            float[] w = RandomArray(rng, (long)g.OutChannels * g.Channels * g.KernelSpatial, specials);
-            float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
-            float[] packed = ConvHost.PackWeights(w, g);
-            int threads = 1 + rng.Next(2);
-            var y = new float[g.OutputElements];
-            ConvHost.Run(x, w, packed, bias, y, g, threads);
-            AssertScalarChain(g, x, w, bias, y);
-            elements += y.Length;
-            if (c % 3 != 0)
-            {
-                continue;
-            }
-
-            AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
+            elements += AssertRandomConv(g, rng, epilogues: c % 3 == 0);
         }
 
         output.WriteLine($"30 stride-2 convolutions on the phase-split path, {elements} outputs bit-identical to the scalar chain");
@@ -1097,6 +1056,30 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     /// Runs the convolution with each of <see cref="Epilogues"/> absorbed and checks every output against the plain
     /// output <paramref name="plain"/> followed by the unfused Add / Relu / Clip ops; returns the number of epilogues.
     /// </summary>
+    /// <summary>
+    /// A one-group convolution of geometry <paramref name="g"/> on random inputs, weights and bias (special values a third of
+    /// the time, no bias a third of the time), 1 or 2 threads, against the scalar chain and, when asked, with each
+    /// epilogue against the unfused ops. Returns the number of outputs checked.
+    /// </summary>
+    private static long AssertRandomConv(NnGeometry g, Random rng, bool epilogues)
+    {
+        bool specials = rng.Next(3) == 0;
+        float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials);
+        float[] w = RandomArray(rng, (long)g.OutChannels * g.GroupChannels * g.KernelSpatial, specials);
+        float[]? bias = rng.Next(3) == 0 ? null : RandomArray(rng, g.OutChannels, specials);
+        float[] packed = ConvHost.PackWeights(w, g);
+        int threads = 1 + rng.Next(2);
+        var y = new float[g.OutputElements];
+        ConvHost.Run(x, w, packed, bias, y, g, threads);
+        AssertScalarChain(g, x, w, bias, y);
+        if (epilogues)
+        {
+            AssertEpiloguesMatch(g, x, w, packed, bias, y, threads, rng);
+        }
+
+        return y.Length;
+    }
+
     private static int AssertEpiloguesMatch(NnGeometry g, float[] x, float[] w, float[] packed, float[]? bias, float[] plain, int threads, Random rng)
     {
         int count = 0;

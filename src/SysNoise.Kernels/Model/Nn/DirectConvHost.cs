@@ -247,7 +247,9 @@ public static unsafe class DirectConvHost
         /// <summary>
         /// Stores a tile of 32 virtual outputs from <paramref name="v0"/> (output (oh, ow) at virtual index oh·wp + ow,
         /// <see cref="PaddedRowsConvHost"/>): per 16-lane half, the lanes in each of the (up to two) output rows it meets,
-        /// masked; the lanes past a row's end (ow ≥ outW) and past the last row are not stored.
+        /// masked; the lanes past a row's end (ow ≥ outW) and past the last row are not stored. (<see cref="Store"/> keeps
+        /// its own row store: both through this one's segments, even with whole rows stored unmasked, the stems took
+        /// 0.30 → 0.37–0.46 ms.)
         /// </summary>
         public void StoreVirtual(float* y, float* skip, long ldy, int rows, long v0, int wp, int outW, int outH, float* bias, in ConvEpilogue epilogue)
         {

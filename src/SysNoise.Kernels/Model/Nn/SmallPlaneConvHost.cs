@@ -269,7 +269,6 @@ public static unsafe class SmallPlaneConvHost
     internal static void Chains<TStride>(float* x, int k, int rowsPerBlock, long rowStep, long blockStep, float* w, float* bias, float* tile, float* prefetch)
         where TStride : IPixelStride
     {
-        int s = TStride.Floats;
         Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61;
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = Vector512<float>.Zero;
         for (int k0 = 0; k0 < k; k0 += rowsPerBlock)
@@ -277,21 +276,7 @@ public static unsafe class SmallPlaneConvHost
             float* r = x;
             for (int kk = k0, end = Math.Min(k, k0 + rowsPerBlock); kk < end; kk++)
             {
-                Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
-                Vector512<float> v = Vector512.Create(r[0]);
-                a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
-                v = Vector512.Create(r[s]);
-                a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
-                v = Vector512.Create(r[2 * s]);
-                a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
-                v = Vector512.Create(r[3 * s]);
-                a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
-                v = Vector512.Create(r[4 * s]);
-                a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
-                v = Vector512.Create(r[5 * s]);
-                a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
-                v = Vector512.Create(r[6 * s]);
-                a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+                Step<TStride>(w, r, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31, ref a40, ref a41, ref a50, ref a51, ref a60, ref a61);
                 Sse.Prefetch1(prefetch);
                 prefetch += 16;
                 w += Channels;
@@ -302,6 +287,31 @@ public static unsafe class SmallPlaneConvHost
         }
 
         Finish(bias, tile, a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61);
+    }
+
+    /// <summary>One k of a tile: the 32 weights w[0..31] times each of the 7 pixels r[i·stride], into the 14 chains.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TStride>(
+        float* w, float* r, ref Vector512<float> a00, ref Vector512<float> a01, ref Vector512<float> a10, ref Vector512<float> a11, ref Vector512<float> a20, ref Vector512<float> a21,
+        ref Vector512<float> a30, ref Vector512<float> a31, ref Vector512<float> a40, ref Vector512<float> a41, ref Vector512<float> a50, ref Vector512<float> a51, ref Vector512<float> a60, ref Vector512<float> a61)
+        where TStride : IPixelStride
+    {
+        int s = TStride.Floats;
+        Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
+        Vector512<float> v = Vector512.Create(r[0]);
+        a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
+        v = Vector512.Create(r[s]);
+        a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
+        v = Vector512.Create(r[2 * s]);
+        a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
+        v = Vector512.Create(r[3 * s]);
+        a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
+        v = Vector512.Create(r[4 * s]);
+        a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
+        v = Vector512.Create(r[5 * s]);
+        a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
+        v = Vector512.Create(r[6 * s]);
+        a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
     }
 
     /// <summary>A tile's chains + bias (once), stored as [pixel][32 channels].</summary>
@@ -334,7 +344,6 @@ public static unsafe class SmallPlaneConvHost
     internal static void TapChains<TStride>(float* x, int channels, long planeLength, long* taps, int tapCount, float* w, float* bias, float* tile, float* prefetch)
         where TStride : IPixelStride
     {
-        int s = TStride.Floats;
         Vector512<float> a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51, a60, a61;
         a00 = a01 = a10 = a11 = a20 = a21 = a30 = a31 = a40 = a41 = a50 = a51 = a60 = a61 = Vector512<float>.Zero;
         for (int ic = 0; ic < channels; ic++, x += planeLength)
@@ -342,21 +351,7 @@ public static unsafe class SmallPlaneConvHost
             for (int tap = 0; tap < tapCount; tap++)
             {
                 float* r = x + taps[tap];
-                Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
-                Vector512<float> v = Vector512.Create(r[0]);
-                a00 = Vector512.FusedMultiplyAdd(w0, v, a00); a01 = Vector512.FusedMultiplyAdd(w1, v, a01);
-                v = Vector512.Create(r[s]);
-                a10 = Vector512.FusedMultiplyAdd(w0, v, a10); a11 = Vector512.FusedMultiplyAdd(w1, v, a11);
-                v = Vector512.Create(r[2 * s]);
-                a20 = Vector512.FusedMultiplyAdd(w0, v, a20); a21 = Vector512.FusedMultiplyAdd(w1, v, a21);
-                v = Vector512.Create(r[3 * s]);
-                a30 = Vector512.FusedMultiplyAdd(w0, v, a30); a31 = Vector512.FusedMultiplyAdd(w1, v, a31);
-                v = Vector512.Create(r[4 * s]);
-                a40 = Vector512.FusedMultiplyAdd(w0, v, a40); a41 = Vector512.FusedMultiplyAdd(w1, v, a41);
-                v = Vector512.Create(r[5 * s]);
-                a50 = Vector512.FusedMultiplyAdd(w0, v, a50); a51 = Vector512.FusedMultiplyAdd(w1, v, a51);
-                v = Vector512.Create(r[6 * s]);
-                a60 = Vector512.FusedMultiplyAdd(w0, v, a60); a61 = Vector512.FusedMultiplyAdd(w1, v, a61);
+                Step<TStride>(w, r, ref a00, ref a01, ref a10, ref a11, ref a20, ref a21, ref a30, ref a31, ref a40, ref a41, ref a50, ref a51, ref a60, ref a61);
                 Sse.Prefetch1(prefetch);
                 prefetch += 16;
                 w += Channels;
