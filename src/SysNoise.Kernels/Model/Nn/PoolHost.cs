@@ -194,7 +194,9 @@ public static unsafe class PoolHost
                     v = Avx512F.PermuteVar16x32x2(lo, even, Avx512F.MaskLoad(row + c0 + 16, m1, Vector512<float>.Zero));
                 }
 
-                best = first ? v : Vector512.ConditionalSelect(Vector512.GreaterThan(v, best), v, best);
+                // x86 MAXPS returns its first operand only when it is greater (a NaN or an equal second operand stays):
+                // exactly "a later tap replaces only when strictly greater", in one instruction.
+                best = first ? v : Avx512F.Max(v, best);
                 first = false;
             }
         }
