@@ -113,7 +113,17 @@ public static unsafe class PhaseConvHost
                         long at = ((long)(oh - r0) * g.OutW) + ow0;
                         for (int mp = 0; mp < panels; mp++)
                         {
-                            Tile(rows + ow0, packed + ((long)mp * 8 * k), g, planeLength, rowLength * g.DH, phase, out DirectConvHost.Tile8x32 acc);
+                            // A row's last 16 or fewer outputs (112-wide stems: an eighth of the FMAs) take a 16-wide tile.
+                            DirectConvHost.Tile8x32 acc;
+                            if (cols > Lanes)
+                            {
+                                Tile<Wide>(rows + ow0, packed + ((long)mp * 8 * k), g, planeLength, rowLength * g.DH, phase, out acc);
+                            }
+                            else
+                            {
+                                Tile<Narrow>(rows + ow0, packed + ((long)mp * 8 * k), g, planeLength, rowLength * g.DH, phase, out acc);
+                            }
+
                             long to = ((long)mp * 8 * yPlaneStride) + at;
                             acc.Store(y + to, skip == null ? null : skip + to, yPlaneStride, Math.Min(8, g.OutChannels - (mp * 8)), cols, bias == null ? null : bias + (mp * 8), epilogue);
                         }
@@ -140,9 +150,14 @@ public static unsafe class PhaseConvHost
         }
     }
 
-    /// <summary>The 8×32 tile's chains over k = (ic, kh, kw): <paramref name="rows"/> is the tile's first column in the first split row of channel 0.</summary>
+    /// <summary>
+    /// The 8×32 tile's chains over k = (ic, kh, kw): <paramref name="rows"/> is the tile's first column in the first split
+    /// row of channel 0. <typeparamref name="TWidth"/> <see cref="Narrow"/> computes only the first 16 columns (the others
+    /// stay +0 and are not stored).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* rows, float* a, NnGeometry g, long planeLength, long kernelRow, int phase, out DirectConvHost.Tile8x32 tile)
+    private static void Tile<TWidth>(float* rows, float* a, NnGeometry g, long planeLength, long kernelRow, int phase, out DirectConvHost.Tile8x32 tile)
+        where TWidth : ITileWidth
     {
         Vector512<float> c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
         c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = Vector512<float>.Zero;
@@ -157,12 +172,46 @@ public static unsafe class PhaseConvHost
                 {
                     // Tap kw of output column j: padded column 2j + kw, phase kw mod 2, element j + kw / 2.
                     float* b = p + ((w & 1) * phase) + (w >> 1);
-                    GemmHost.Step8x32(a, Vector512.Load(b), Vector512.Load(b + Lanes), ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+                    if (TWidth.Full)
+                    {
+                        GemmHost.Step8x32(a, Vector512.Load(b), Vector512.Load(b + Lanes), ref c00, ref c01, ref c10, ref c11, ref c20, ref c21, ref c30, ref c31, ref c40, ref c41, ref c50, ref c51, ref c60, ref c61, ref c70, ref c71);
+                    }
+                    else
+                    {
+                        Vector512<float> b0 = Vector512.Load(b);
+                        c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c00);
+                        c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c10);
+                        c20 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c20);
+                        c30 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c30);
+                        c40 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c40);
+                        c50 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c50);
+                        c60 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c60);
+                        c70 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c70);
+                    }
+
                     a += 8;
                 }
             }
         }
 
         tile = new DirectConvHost.Tile8x32(c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71);
+    }
+
+    /// <summary>Which columns of a tile are computed (a JIT-time constant per instantiation).</summary>
+    private interface ITileWidth
+    {
+        static abstract bool Full { get; }
+    }
+
+    /// <summary>All 32 columns.</summary>
+    private readonly struct Wide : ITileWidth
+    {
+        public static bool Full => true;
+    }
+
+    /// <summary>The first 16 columns.</summary>
+    private readonly struct Narrow : ITileWidth
+    {
+        public static bool Full => false;
     }
 }
