@@ -528,6 +528,42 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// k×k convolutions at column stride 1 under a row stride of 2–3 (a text recognizer's (2, 1) strides) on the masked
+    /// implicit-GEMM path (<see cref="DirectConvHost"/>): kernels 2–5 × 1–5, asymmetric pads, rows 16–70 wide (tiles
+    /// inside one row and across row ends), 1–40 output channels, against the scalar chain and, every third case, with
+    /// each epilogue against the unfused ops.
+    /// </summary>
+    [Fact]
+    public void RowStridedConvMatchesTheScalarChain()
+    {
+        var rng = new Random(RandomImages.RunSeed ^ 0x2d1);
+        output.WriteLine($"seed {RandomImages.RunSeed}");
+        long elements = 0;
+        for (int c = 0; c < 20; c++)
+        {
+            int kh = 2 + rng.Next(4), kw = 1 + rng.Next(5), sh = 2 + rng.Next(2);
+            int ph = rng.Next(kh), phe = rng.Next(kh), pw = rng.Next(kw), pwe = rng.Next(kw);
+            int ow = 16 + rng.Next(55), inW = ow + kw - 1 - pw - pwe, inH = kh + rng.Next(20);
+            var g = new NnGeometry
+            {
+                Batch = 1 + rng.Next(2), Channels = (64 / (kh * kw)) + 1 + rng.Next(12), InD = 1, InH = inH, InW = inW, OutChannels = 1 + rng.Next(40), Group = 1,
+                KD = 1, KH = kh, KW = kw, SD = 1, SH = sh, SW = 1, PH = ph, PW = pw, PHEnd = phe, PWEnd = pwe, DD = 1, DH = 1, DW = 1, OutD = 1,
+                OutH = ((inH + ph + phe - kh) / sh) + 1, OutW = ow,
+            };
+            if (inW < 1 || SmallPlaneConvHost.Pays(g, g.Channels * g.KernelSpatial))
+            {
+                c--;
+                continue;
+            }
+
+            Assert.True(DirectConvHost.Applies(g), Describe(g));
+            elements += AssertRandomConv(g, rng, epilogues: c % 3 == 0);
+        }
+
+        output.WriteLine($"20 row-strided convolutions on the masked implicit-GEMM path, {elements} outputs bit-identical to the scalar chain");
+    }
+
+    /// <summary>
     /// k×k convolutions at unit strides on the padded-rows path (<see cref="PaddedRowsConvHost"/>): kernels 1–5 × 1–5,
     /// dilations 1–2, asymmetric pads up to the kernel size, rows 16–75 wide, 1–40 output channels (partial panels), tall
     /// planes of 96–159 channels that take several bands, batch 1–2, 1–2 threads, special values in a third of the

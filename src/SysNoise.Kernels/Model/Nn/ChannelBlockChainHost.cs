@@ -69,7 +69,7 @@ public static unsafe class ChannelBlockChainHost
             ThrowInnerAdd();
         }
 
-        (int hp, int wp) = ChannelBlockDepthwiseHost.PaddedExtent(depthwise);
+        (int hp, int wp) = PaddedPlanes.Extent(depthwise);
         long blockFloats = ((long)(p2 + Lanes - 1) / Lanes) * Lanes * Lanes; // a depthwise output block (whole groups fit)
         long work = (long)channels * ((long)expand.Channels + depthwise.KernelSpatial) * p1;
         int t = work < 1_000_000 ? 1 : Math.Max(1, threads);

@@ -64,7 +64,7 @@ public static unsafe class ChannelBlockDepthwiseHost
         int items = g.Batch * blocks;
         long work = (long)g.Batch * g.Channels * (((long)g.OutSpatial * g.KernelSpatial) + g.InSpatial);
         int t = work < 400_000 ? 1 : Math.Max(1, Math.Min(threads, items));
-        (int hp, int wp) = PaddedExtent(g);
+        (int hp, int wp) = PaddedPlanes.Extent(g);
         fixed (float* xp = x)
         fixed (float* wgt = packed)
         fixed (float* bp = bias)
@@ -81,11 +81,6 @@ public static unsafe class ChannelBlockDepthwiseHost
             });
         }
     }
-
-    /// <summary>Rows and columns of the padded 16-channel pixel buffer: every tap of every output and every input pixel.</summary>
-    internal static (int Rows, int Columns) PaddedExtent(NnGeometry g) =>
-        (Math.Max(((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1, g.PH + g.InH),
-         Math.Max(((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1, g.PW + g.InW));
 
     /// <summary>Floats of a padded buffer, with the slack a row's last group of outputs reads past its end.</summary>
     internal static long PaddedFloats(int hp, int wp) => ((long)hp * wp * Lanes) + ((Pixels + 2) * Lanes);

@@ -19,12 +19,13 @@ public static unsafe class DirectConvHost
     private const int Columns = 32;
 
     /// <summary>
-    /// Whether the path applies: 2-D, one group, column stride and dilation 1, a real kernel window (not 1×1), rows of
-    /// at least 16 outputs, and enough taps per output that the per-tap masks are a small cost.
+    /// Whether the path applies: 2-D, one group, column stride and dilation 1 under a row stride above 1 (unit strides
+    /// are <see cref="PaddedRowsConvHost"/>'s), a real kernel window (not 1×1), rows of at least 16 outputs, and enough
+    /// taps per output that the per-tap masks are a small cost.
     /// </summary>
     public static bool Applies(NnGeometry g) =>
         Vector512.IsHardwareAccelerated && GemmHost.MR == 8
-        && g.Group == 1 && g.KD == 1 && g.InD == 1 && g.OutD == 1 && g.SW == 1 && g.DW == 1
+        && g.Group == 1 && g.KD == 1 && g.InD == 1 && g.OutD == 1 && g.SW == 1 && g.DW == 1 && g.SH > 1
         && g.KernelSpatial > 1 && g.KW <= 16 && g.OutW >= 16 && g.Channels * g.KernelSpatial >= 64;
 
     /// <summary>y = conv(x) + bias, then the epilogue; <paramref name="packedWeights"/> is the GEMM path's packing.</summary>

@@ -478,15 +478,7 @@ public static unsafe class GemmHost
 
         for (int k = 0; k < kc; k++)
         {
-            Vector512<float> b0 = Vector512.Load(b);
-            c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
-            c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
-            c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
-            c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
-            c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
-            c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
-            c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
-            c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
+            Step8x16(a, Vector512.Load(b), ref c0, ref c1, ref c2, ref c3, ref c4, ref c5, ref c6, ref c7);
             a += 8;
             b += ldb;
         }
@@ -620,6 +612,22 @@ public static unsafe class GemmHost
         c60 = Vector512.FusedMultiplyAdd(av, b0, c60); c61 = Vector512.FusedMultiplyAdd(av, b1, c61);
         av = Vector512.Create(a[7]);
         c70 = Vector512.FusedMultiplyAdd(av, b0, c70); c71 = Vector512.FusedMultiplyAdd(av, b1, c71);
+    }
+
+    /// <summary>One k of the 8×16 tile (a tile's first 16 columns): row r's accumulator takes fma(a[r], b0, acc).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Step8x16(
+        float* a, Vector512<float> b0, ref Vector512<float> c0, ref Vector512<float> c1, ref Vector512<float> c2, ref Vector512<float> c3,
+        ref Vector512<float> c4, ref Vector512<float> c5, ref Vector512<float> c6, ref Vector512<float> c7)
+    {
+        c0 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c0);
+        c1 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c1);
+        c2 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c2);
+        c3 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c3);
+        c4 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c4);
+        c5 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c5);
+        c6 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c6);
+        c7 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c7);
     }
 
     /// <summary>6×16 tile for AVX2 machines: 12 ymm accumulators.</summary>

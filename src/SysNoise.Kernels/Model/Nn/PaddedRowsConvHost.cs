@@ -39,7 +39,7 @@ public static unsafe class PaddedRowsConvHost
     {
         // Padded rows cover every tap of every output and every input column. A band of output rows reads
         // bandRows + (KH − 1)·DH padded rows of every channel.
-        int wp = Math.Max(g.OutW + ((g.KW - 1) * g.DW), g.PW + g.InW);
+        int wp = PaddedPlanes.Extent(g).Columns;
         int reach = (g.KH - 1) * g.DH;
         long rowBytes = (long)g.Channels * wp * sizeof(float);
         int bandRows = (int)Math.Clamp((BandBytes / rowBytes) - reach, 1, g.OutH);
@@ -54,13 +54,7 @@ public static unsafe class PaddedRowsConvHost
         int t = macs < 1_000_000 ? 1 : Math.Max(1, threads);
         int k = g.Channels * g.KernelSpatial;
         long* taps = stackalloc long[g.KernelSpatial];
-        for (int kh = 0, tap = 0; kh < g.KH; kh++)
-        {
-            for (int kw = 0; kw < g.KW; kw++, tap++)
-            {
-                taps[tap] = ((long)kh * g.DH * wp) + ((long)kw * g.DW);
-            }
-        }
+        PaddedPlanes.TapOffsets(g, wp, taps);
 
         try
         {
@@ -80,7 +74,7 @@ public static unsafe class PaddedRowsConvHost
                     for (int oh0 = 0; oh0 < g.OutH; oh0 += bandRows)
                     {
                         int rows = Math.Min(bandRows, g.OutH - oh0), first = oh0 - g.PH;
-                        HostParallel.For(g.Channels, t, c => Pad((float*)ia + ((long)c * g.InSpatial), (float*)pa + (c * planeLength), g, first, rows + reach, wp));
+                        HostParallel.For(g.Channels, t, c => PaddedPlanes.CopyRows((float*)ia + ((long)c * g.InSpatial), (float*)pa + (c * planeLength), g, first, rows + reach, wp));
                         long virtualOutputs = ((long)(rows - 1) * wp) + g.OutW;
                         int tiles = (int)((virtualOutputs + Columns - 1) / Columns);
                         long outBand = ((long)n * g.OutChannels * g.OutSpatial) + ((long)oh0 * g.OutW);
@@ -101,28 +95,6 @@ public static unsafe class PaddedRowsConvHost
         finally
         {
             ArrayPool<float>.Shared.Return(padded);
-        }
-    }
-
-    /// <summary>
-    /// Input rows first .. first + count − 1 of one plane (row −PH is the first padded row) into padded rows of
-    /// <paramref name="wp"/> floats, input column iw at PW + iw; zeros for rows and columns outside the input.
-    /// </summary>
-    private static void Pad(float* plane, float* target, NnGeometry g, int first, int count, int wp)
-    {
-        int right = wp - g.PW - g.InW;
-        for (int r = 0; r < count; r++, target += wp)
-        {
-            int ih = first + r;
-            if ((uint)ih >= (uint)g.InH)
-            {
-                new Span<float>(target, wp).Clear();
-                continue;
-            }
-
-            new Span<float>(target, g.PW).Clear();
-            new ReadOnlySpan<float>(plane + ((long)ih * g.InW), g.InW).CopyTo(new Span<float>(target + g.PW, g.InW));
-            new Span<float>(target + g.PW + g.InW, right).Clear();
         }
     }
 

@@ -178,15 +178,7 @@ public static unsafe class PhaseConvHost
                     }
                     else
                     {
-                        Vector512<float> b0 = Vector512.Load(b);
-                        c00 = Vector512.FusedMultiplyAdd(Vector512.Create(a[0]), b0, c00);
-                        c10 = Vector512.FusedMultiplyAdd(Vector512.Create(a[1]), b0, c10);
-                        c20 = Vector512.FusedMultiplyAdd(Vector512.Create(a[2]), b0, c20);
-                        c30 = Vector512.FusedMultiplyAdd(Vector512.Create(a[3]), b0, c30);
-                        c40 = Vector512.FusedMultiplyAdd(Vector512.Create(a[4]), b0, c40);
-                        c50 = Vector512.FusedMultiplyAdd(Vector512.Create(a[5]), b0, c50);
-                        c60 = Vector512.FusedMultiplyAdd(Vector512.Create(a[6]), b0, c60);
-                        c70 = Vector512.FusedMultiplyAdd(Vector512.Create(a[7]), b0, c70);
+                        GemmHost.Step8x16(a, Vector512.Load(b), ref c00, ref c10, ref c20, ref c30, ref c40, ref c50, ref c60, ref c70);
                     }
 
                     a += 8;

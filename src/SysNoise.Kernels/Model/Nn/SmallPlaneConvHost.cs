@@ -75,17 +75,12 @@ public static unsafe class SmallPlaneConvHost
         // (its taps are 7 pixels of one padded row), which stays in L2 where the im2col matrix (K × P: 1.8 MB for
         // ResNet's 3×3 over 256 channels at 14²) would not.
         bool direct = !pointwise && ReadsPaddedImage(g);
-        (int hp, int wpad) = direct
-            ? (Math.Max(((g.OutH - 1) * g.SH) + ((g.KH - 1) * g.DH) + 1, g.PH + g.InH), Math.Max(((g.OutW - 1) * g.SW) + ((g.KW - 1) * g.DW) + 1, g.PW + g.InW))
-            : (0, 0);
+        (int hp, int wpad) = direct ? PaddedPlanes.Extent(g) : (0, 0);
         long planeLength = (long)hp * wpad;
         long* taps = stackalloc long[direct ? g.KernelSpatial : 0];
-        for (int kh = 0, tap = 0; direct && kh < g.KH; kh++)
+        if (direct)
         {
-            for (int kw = 0; kw < g.KW; kw++, tap++)
-            {
-                taps[tap] = ((long)kh * g.DH * wpad) + ((long)kw * g.DW);
-            }
+            PaddedPlanes.TapOffsets(g, wpad, taps);
         }
 
         float[]? columns = pointwise ? null : System.Buffers.ArrayPool<float>.Shared.Rent(checked((int)(direct ? g.GroupChannels * planeLength : panels * k * GemmHost.NR)));
@@ -106,7 +101,7 @@ public static unsafe class SmallPlaneConvHost
                     nint xina = (nint)xin;
                     if (direct)
                     {
-                        HostParallel.For(g.GroupChannels, t, c => PadPlane((float*)xina + ((long)c * g.InSpatial), (float*)ca + (c * planeLength), g, hp, wpad));
+                        HostParallel.For(g.GroupChannels, t, c => PaddedPlanes.CopyRows((float*)xina + ((long)c * g.InSpatial), (float*)ca + (c * planeLength), g, -g.PH, hp, wpad));
                     }
                     else if (!pointwise)
                     {
@@ -176,16 +171,6 @@ public static unsafe class SmallPlaneConvHost
 
     /// <summary>Whether a k×k convolution's tiles read a zero-padded copy of the image: whole 7-pixel tiles per output row, column stride 1 or 2, 2-D.</summary>
     private static bool ReadsPaddedImage(NnGeometry g) => g.OutW % Pixels == 0 && g.SW <= 2 && g.KD == 1 && g.InD == 1;
-
-    /// <summary>One input plane into its zero-padded copy (input pixel (ih, iw) at padded (ih + PH, iw + PW)).</summary>
-    private static void PadPlane(float* plane, float* target, NnGeometry g, int hp, int wp)
-    {
-        new Span<float>(target, (int)((long)hp * wp)).Clear();
-        for (int ih = 0; ih < g.InH; ih++)
-        {
-            new ReadOnlySpan<float>(plane + ((long)ih * g.InW), g.InW).CopyTo(new Span<float>(target + ((long)(ih + g.PH) * wp) + g.PW, g.InW));
-        }
-    }
 
     /// <summary>[group][chunk][k][32]: weights w[oc, k] of 32 consecutive output channels side by side.</summary>
     public static float[] Pack(float[] weights, NnGeometry g)
