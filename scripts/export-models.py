@@ -22,8 +22,15 @@ OPSET = 13
 def small_vit(torchvision):
     # vit_b_16 is 86M parameters; a 2-layer, 192-wide ViT exercises the same ops (patch conv, class token,
     # position embedding, LayerNorm, multi-head attention, GELU MLP) at a fraction of the cost.
+    import torch
     from torchvision.models.vision_transformer import VisionTransformer
-    return VisionTransformer(image_size=224, patch_size=16, num_layers=2, num_heads=3, hidden_dim=192, mlp_dim=768, num_classes=1000)
+    vit = VisionTransformer(image_size=224, patch_size=16, num_layers=2, num_heads=3, hidden_dim=192, mlp_dim=768, num_classes=1000)
+    # torchvision initialises the classification head to zeros (fine-tuning starts from there): with random weights
+    # every logit would be exactly 0 and a parity check on them would compare nothing.
+    with torch.no_grad():
+        torch.nn.init.trunc_normal_(vit.heads.head.weight, std=0.02)
+        torch.nn.init.normal_(vit.heads.head.bias, std=0.02)
+    return vit
 
 
 def models(torchvision):
@@ -52,6 +59,13 @@ def randomize_batchnorm(torch, model, generator):
 
 
 FIXED_SIZE = {"swin_t", "vit_tiny"}
+
+# A model whose export changed gets a new file name, so that caches holding the old file export it again.
+REVISION = {"vit_tiny": 2}
+
+
+def file_name(name):
+    return name + (f"-r{REVISION[name]}" if name in REVISION else "") + ".onnx"
 
 
 def export(torch, name, build, path):
@@ -110,7 +124,7 @@ def main():
     for name, build in zoo.items():
         if args.only and name not in args.only:
             continue
-        path = os.path.join(args.cache, name + ".onnx")
+        path = os.path.join(args.cache, file_name(name))
         if os.path.exists(path):
             print(f"{name}: cached ({path})")
             continue

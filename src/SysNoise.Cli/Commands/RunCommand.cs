@@ -53,6 +53,10 @@ public static class RunCommand
             DefaultValueFactory = _ => "ours",
         };
         accumulation.AcceptOnlyFromAmong("ours", "ort");
+        var ortOrderOps = new Option<string?>("--ort-order-ops")
+        {
+            Description = "With --accumulation ours: these op types (comma-separated, e.g. Conv,GlobalAveragePool) sum in ONNX Runtime's order all the same, to see how much of a difference from ORT each op type's order explains.",
+        };
         var calibration = new Option<string?>("--calibration") { Description = "Folder of calibration inputs (.npy) for the int8 precisions." };
         var device = new Option<string>("--device") { Description = "auto (CUDA when present, else host), host, cuda or ilgpu-cpu.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong(DeviceFactory.Names);
@@ -61,7 +65,7 @@ public static class RunCommand
         var outDir = new Option<string>("--out", "-o") { Description = "Output folder: one NAME.npy per graph output, and manifest.json.", Required = true };
         var command = new Command("run", "Run an ONNX model on SysNoise's executor with chosen noise knobs; write outputs (and with --dump-all every value) as .npy.")
         {
-            model, inputs, precision, accumulation, ceil, upsample, calibration, device, threads, dumpAll, outDir,
+            model, inputs, precision, accumulation, ortOrderOps, ceil, upsample, calibration, device, threads, dumpAll, outDir,
         };
         command.SetAction(parse =>
         {
@@ -89,6 +93,7 @@ public static class RunCommand
                 throw new CliException($"--accumulation ort applies to fp32 (and int8-qdq, which always uses it), not {parse.GetValue(precision)}");
             }
 
+            IReadOnlySet<string>? ortOps = OrtOrderOps(parse.GetValue(ortOrderOps), ortOrder, p);
             int threadCount = parse.GetValue(threads);
             if (threadCount < 0)
             {
@@ -101,6 +106,7 @@ public static class RunCommand
 
                 // The QDQ graph's float ops accumulate as ONNX Runtime's CPU provider does: its output is ORT's, bit for bit.
                 Accumulation = ortOrder ? AccumulationOrder.OnnxRuntimeCpu : ExecutionOptions.AccumulationFor(p),
+                OrtOrderOps = ortOps,
                 CeilMode = parse.GetValue(ceil) switch { "on" => true, "off" => false, _ => null },
                 UpsampleMode = parse.GetValue(upsample) is "model" ? null : parse.GetValue(upsample),
                 Threads = threadCount,
@@ -169,7 +175,7 @@ public static class RunCommand
             }
 
             File.WriteAllText(Path.Combine(outPath, "manifest.json"), JsonSerializer.Serialize(
-                new { model = modelPath, precision = parse.GetValue(precision), accumulation = options.Accumulation == AccumulationOrder.OnnxRuntimeCpu ? "ort" : "ours", ceil_mode = parse.GetValue(ceil), upsample = parse.GetValue(upsample), device = dev.Name, values = manifest },
+                new { model = modelPath, precision = parse.GetValue(precision), accumulation = options.Accumulation == AccumulationOrder.OnnxRuntimeCpu ? "ort" : "ours", ort_order_ops = options.OrtOrderOps, ceil_mode = parse.GetValue(ceil), upsample = parse.GetValue(upsample), device = dev.Name, values = manifest },
                 new JsonSerializerOptions { WriteIndented = true }));
             foreach ((string value, string file) in names.Renamed)
             {
@@ -184,6 +190,29 @@ public static class RunCommand
     }
 
     /// <summary>Binds NAME=FILE pairs to the graph's inputs; every input must be given once, and nothing else.</summary>
+    /// <summary>The --ort-order-ops set, checked: fp32, --accumulation ours, and op types that have an ORT order.</summary>
+    private static IReadOnlySet<string>? OrtOrderOps(string? list, bool ortOrder, Precision precision)
+    {
+        if (list is null)
+        {
+            return null;
+        }
+
+        if (ortOrder || precision != Precision.Fp32)
+        {
+            throw new CliException("--ort-order-ops applies to --precision fp32 with --accumulation ours (--accumulation ort already runs every op in ONNX Runtime's order)");
+        }
+
+        var ops = new SortedSet<string>(list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        string[] unknown = [.. ops.Where(op => !ExecutionOptions.OrtOrderOpTypes.Contains(op))];
+        if (ops.Count == 0 || unknown.Length > 0)
+        {
+            throw new CliException($"--ort-order-ops: {(ops.Count == 0 ? "no op type given" : $"no ONNX Runtime order for {string.Join(", ", unknown)}")}; op types with one: {string.Join(", ", ExecutionOptions.OrtOrderOpTypes)}");
+        }
+
+        return ops;
+    }
+
     private static Dictionary<string, Tensor> ReadInputs(OnnxModel model, string[] specs)
     {
         IReadOnlyList<OnnxValueInfo> graphInputs = model.Graph.Inputs;

@@ -27,7 +27,10 @@ public enum ZooKind
 /// <param name="Shape">Input shape (NCHW) for the ONNX Runtime parity run.</param>
 /// <param name="ReducedShape">Smaller input for the ILGPU CPU simulator run (bit-identity with the host path), or null when
 /// the model is not run on the simulator (it is ~40× slower than the host loops; see <see cref="ModelParityTests"/>).</param>
-public sealed record ZooModel(string Name, string File, ZooKind Kind, int[] Shape, int[]? ReducedShape)
+/// <param name="OrderSensitiveOps">Op types whose summing order alone, on some inputs, moves this model's output more
+/// than the 1e-5 parity bound from ONNX Runtime's (measured; see <see cref="ModelParityTests.HostExecutorMatchesOnnxRuntime"/>),
+/// or null when the bound holds in our order on every input.</param>
+public sealed record ZooModel(string Name, string File, ZooKind Kind, int[] Shape, int[]? ReducedShape, string[]? OrderSensitiveOps = null)
 {
     public override string ToString() => Name;
 }
@@ -39,6 +42,13 @@ public sealed record ZooModel(string Name, string File, ZooKind Kind, int[] Shap
 /// </summary>
 public static class ModelCache
 {
+    /// <summary>
+    /// The recognizer's and the direction classifier's: switching Conv (the recognizer) and GlobalAveragePool (the
+    /// classifier) to ONNX Runtime's order brought every failing seed of 1001–1024 from up to 3.9e-5 to at most 4.1e-6;
+    /// switching any other op type alone left them failing.
+    /// </summary>
+    private static readonly string[] OrderSensitive = ["Conv", "GlobalAveragePool"];
+
     /// <summary>
     /// Every model the parity tests cover. Simulator coverage is chosen for time: ResNet-18 and MobileNetV3-Small at
     /// 64×64 (Conv, pooling, residual Add, HardSwish/HardSigmoid, squeeze-excitation, Gemm), the OCR detector at 64×64
@@ -54,10 +64,10 @@ public static class ModelCache
         new("efficientnet_b0", "efficientnet_b0.onnx", ZooKind.Classifier, [1, 3, 224, 224], null),
         new("regnet_x_400mf", "regnet_x_400mf.onnx", ZooKind.Classifier, [1, 3, 224, 224], null),
         new("swin_t", "swin_t.onnx", ZooKind.Classifier, [1, 3, 224, 224], null),
-        new("vit_tiny", "vit_tiny.onnx", ZooKind.Classifier, [1, 3, 224, 224], null),
+        new("vit_tiny", "vit_tiny-r2.onnx", ZooKind.Classifier, [1, 3, 224, 224], null),
         new("ppocrv4_det", "ch_PP-OCRv4_det_infer.onnx", ZooKind.OcrDetector, [1, 3, 320, 448], [1, 3, 64, 64]),
-        new("ppocrv4_rec", "ch_PP-OCRv4_rec_infer.onnx", ZooKind.OcrRecognizer, [1, 3, 48, 320], null),
-        new("ppocr_mobile_v2_cls", "ch_ppocr_mobile_v2.0_cls_infer.onnx", ZooKind.OcrDirection, [1, 3, 48, 192], [1, 3, 48, 192]),
+        new("ppocrv4_rec", "ch_PP-OCRv4_rec_infer.onnx", ZooKind.OcrRecognizer, [1, 3, 48, 320], null, OrderSensitive),
+        new("ppocr_mobile_v2_cls", "ch_ppocr_mobile_v2.0_cls_infer.onnx", ZooKind.OcrDirection, [1, 3, 48, 192], [1, 3, 48, 192], OrderSensitive),
     ];
 
     private static readonly Lazy<string> Populated = new(Populate, LazyThreadSafetyMode.ExecutionAndPublication);

@@ -35,10 +35,9 @@ public static class ModelInputs
     /// probability map is ~1e-6 everywhere, and a relative L2 of such a map measures nothing (ONNX Runtime differs
     /// from itself by 6e-2 between thread counts on opencv-doc's fruits.jpg, and by 1e-3 on uniform noise), while on
     /// text its configurations agree within 2e-6.
-    /// The recognizer likewise gets seeded crops of one printed line of that text, the input it is made for. This does
-    /// not make its 1e-5 check pass at every seed: a timestep near a tie between two characters (top-2 0.90 / 0.10)
-    /// amplifies the summing-order difference past the bound, with noise as with text (measured: 3 of 20 consecutive
-    /// seeds for the recognizer, 1 of 20 for the direction classifier; the README has the figures).
+    /// The recognizer likewise gets seeded crops of one printed line of that text, the input it is made for. Some
+    /// inputs still amplify summing order past the 1e-5 bound (a timestep near a tie between two characters), for ORT
+    /// against itself too: <see cref="ZooModel.OrderSensitiveOps"/> says how the parity tests treat that.
     /// </remarks>
     public static Tensor<float> Images(ZooKind kind, int[] shape, int seed)
     {

@@ -60,6 +60,20 @@ public sealed record ExecutionOptions
     /// <summary>Accumulation order of the fp32 Conv/Gemm/MatMul/GlobalAveragePool (fp16-acc16 keeps its own chains).</summary>
     public AccumulationOrder Accumulation { get; init; } = AccumulationOrder.Sequential;
 
+    /// <summary>
+    /// Under <see cref="AccumulationOrder.Sequential"/>, the op types (e.g. "Conv", "GlobalAveragePool") that follow ONNX
+    /// Runtime's order all the same; null or empty: none. For parity work: switching one op type at a time to ORT's
+    /// order shows how much of a difference from ORT that op type's summing order explains.
+    /// </summary>
+    public IReadOnlySet<string>? OrtOrderOps { get; init; }
+
+    /// <summary>The op types whose fp32 arithmetic has an ONNX Runtime order here (all others are the same in both orders).</summary>
+    public static IReadOnlySet<string> OrtOrderOpTypes { get; } = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "AveragePool", "BatchNormalization", "Conv", "ConvTranspose", "Erf", "Gemm", "GlobalAveragePool", "MatMul", "Pow",
+        "ReduceMean", "ReduceSum", "Sigmoid", "Softmax",
+    };
+
     /// <summary>null: as the model says; true/false: override every MaxPool/AveragePool's ceil_mode.</summary>
     public bool? CeilMode { get; init; }
 

@@ -28,7 +28,7 @@ public sealed class SigmoidOperator : IOnnxOperator
     public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = inputs[0]!;
-        return x.DType == DType.Float32 && OrtOrder.Applies(context)
+        return x.DType == DType.Float32 && OrtOrder.Applies(context, node.OpType)
             ? [new Tensor<float>(OrtOrder.Logistic(context, ((Tensor<float>)x).Data), x.Shape)]
             : [Elementwise.Unary(context, x, default(SigmoidOp), null, OpType)];
     }

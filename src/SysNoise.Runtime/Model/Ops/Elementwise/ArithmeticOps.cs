@@ -80,7 +80,7 @@ public sealed class PowOperator : IOnnxOperator
     public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = inputs[0]!, y = inputs[1]!;
-        if (x.DType == DType.Float32 && OrtOrder.Applies(context) && y.Length == 1 && y.Rank <= x.Rank && Lanes.IsFloat(y.DType) | Lanes.IsInteger(y.DType))
+        if (x.DType == DType.Float32 && OrtOrder.Applies(context, node.OpType) && y.Length == 1 && y.Rank <= x.Rank && Lanes.IsFloat(y.DType) | Lanes.IsInteger(y.DType))
         {
             // ORT's Pow with a one-element exponent (element_wise_ops.cc PowImpl): 2 is x·x and 3 is (x·x)·x, one
             // rounding per product; any other exponent is std::pow, left to the default path.
@@ -250,7 +250,7 @@ public sealed class ErfOperator : IOnnxOperator
     public Tensor[] Run(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs)
     {
         Tensor x = inputs[0]!;
-        return x.DType == DType.Float32 && OrtOrder.Applies(context)
+        return x.DType == DType.Float32 && OrtOrder.Applies(context, node.OpType)
             ? [new Tensor<float>(OrtOrder.Erf(context, ((Tensor<float>)x).Data), x.Shape)]
             : [Elementwise.Unary(context, x, default(ErfOp), null, OpType)];
     }

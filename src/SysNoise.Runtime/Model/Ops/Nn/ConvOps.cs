@@ -46,7 +46,7 @@ public sealed class ConvOp : IOnnxOperator
             return [new Tensor<float>(Acc16Host.Conv(x.Data, w.Data, b?.Data, g, context.Threads, transpose: false), shape)];
         }
 
-        if (OrtOrder.Applies(context))
+        if (OrtOrder.Applies(context, node.OpType))
         {
             return [new Tensor<float>(OrtOrder.Conv(context, node, x.Data, w.Data, b?.Data, g, x.Rank - 2), shape)];
         }
@@ -70,7 +70,7 @@ public sealed class ConvOp : IOnnxOperator
     /// </summary>
     public static Tensor<float>? RunFused(OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, Tensor<float>? skip, ConvEpilogue epilogue)
     {
-        if (Acc16Host.Applies(context) || OrtOrder.Applies(context) || context.Ilgpu is not null)
+        if (Acc16Host.Applies(context) || OrtOrder.Applies(context, node.OpType) || context.Ilgpu is not null)
         {
             return null;
         }
@@ -112,7 +112,7 @@ public sealed class ConvOp : IOnnxOperator
         OpContext context, OnnxNode node, IReadOnlyList<Tensor?> inputs, OnnxNode next, IReadOnlyList<Tensor?> nextInputs, ConvEpilogue epilogue, ConvEpilogue nextEpilogue, Tensor<float>? nextSkip,
         OnnxNode? last, IReadOnlyList<Tensor?>? lastInputs, ConvEpilogue lastEpilogue, Tensor<float>? lastSkip)
     {
-        if (Acc16Host.Applies(context) || OrtOrder.Applies(context) || context.Ilgpu is not null || inputs[0] is not { Rank: 4 }
+        if (Acc16Host.Applies(context) || OrtOrder.Applies(context, node.OpType) || context.Ilgpu is not null || inputs[0] is not { Rank: 4 }
             || nextInputs.Count < 2 || nextInputs[1] is not Tensor<float> w2 || w2.Rank != 4)
         {
             return null;
@@ -261,7 +261,7 @@ public sealed class ConvTransposeOp : IOnnxOperator
         }
 
         int[] shape = NnAttributes.OutputShape(g, x.Rank - 2);
-        if (OrtOrder.Applies(context) && x.Rank == 4)
+        if (OrtOrder.Applies(context, node.OpType) && x.Rank == 4)
         {
             return [new Tensor<float>(OrtOrder.ConvTranspose(context, node, x.Data, w.Data, b?.Data, g), shape)];
         }

@@ -87,7 +87,7 @@ public sealed class MatMulOp : IOnnxOperator
             return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, null, aOff, bOff, g16, context.Threads), [.. outShape])];
         }
 
-        if (OrtOrder.Applies(context))
+        if (OrtOrder.Applies(context, node.OpType))
         {
             // MatMulComputeHelper (core/providers/cpu/math/matmul_helper.h) runs one GEMM over all of A's rows when B has
             // no batch (rank ≥ 2 both sides, A's rank ≥ B's); with a 1-D operand every row is a GEMM of M = 1.
@@ -201,7 +201,7 @@ public sealed class GemmOp : IOnnxOperator
             return [new Tensor<float>(Acc16Host.MatMul(a.Data, b.Data, c?.Data, [0], [0], g16, context.Threads), m, n)];
         }
 
-        if (OrtOrder.Applies(context))
+        if (OrtOrder.Applies(context, node.OpType))
         {
             var go = new MatMulGeometry
             {

@@ -23,7 +23,12 @@ internal static unsafe class OrtOrder
     /// <summary>Below this many element operations a host loop runs on the calling thread.</summary>
     private const long ParallelWork = 1 << 16;
 
-    public static bool Applies(OpContext context) => context.Options.Accumulation == AccumulationOrder.OnnxRuntimeCpu;
+    /// <summary>
+    /// Whether a node of <paramref name="opType"/> runs in ONNX Runtime's order: every node under
+    /// <see cref="AccumulationOrder.OnnxRuntimeCpu"/>, else the op types of <see cref="ExecutionOptions.OrtOrderOps"/>.
+    /// </summary>
+    public static bool Applies(OpContext context, string opType)
+        => context.Options.Accumulation == AccumulationOrder.OnnxRuntimeCpu || context.Options.OrtOrderOps?.Contains(opType) == true;
 
     /// <summary>The node's plan for this shape key, built by <paramref name="build"/> the first time.</summary>
     public static int[] PlanFor(OnnxNode node, string key, Func<int[]> build)

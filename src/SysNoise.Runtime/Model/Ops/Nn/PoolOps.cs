@@ -69,7 +69,7 @@ public sealed class AveragePoolOp : IOnnxOperator
         // ceil_mode with count_include_pad: ORT 1.31.1 gives the default path's bits (a row-major sum over the window
         // clipped to the input, divided by the cells inside the padded input), not MlasPool's (measured).
         bool ceil = context.Options.CeilMode ?? node.Int("ceil_mode", 0) != 0;
-        if (OrtOrder.Applies(context) && !(ceil && includePad) && OrtOrder.PoolKernel(g, x.Rank - 2) is { } kernel)
+        if (OrtOrder.Applies(context, node.OpType) && !(ceil && includePad) && OrtOrder.PoolKernel(g, x.Rank - 2) is { } kernel)
         {
             return [new Tensor<float>(OrtOrder.AveragePool(context, x.Data, g, kernel, includePad), shape)];
         }
@@ -101,7 +101,7 @@ public abstract class GlobalPoolOp(bool max) : IOnnxOperator
         int planes = x.Shape[0] * x.Shape[1];
         int length = checked((int)Tensor.ElementCount(x.Shape.AsSpan(2)));
         int[] shape = [x.Shape[0], x.Shape[1], .. Enumerable.Repeat(1, x.Rank - 2)];
-        if (!max && OrtOrder.Applies(context))
+        if (!max && OrtOrder.Applies(context, node.OpType))
         {
             return [new Tensor<float>(OrtOrder.GlobalAverage(context, x.Data, planes, length), shape)];
         }
@@ -199,7 +199,7 @@ public sealed class BatchNormalizationOp : IOnnxOperator
 
         int pc = spatial ? channels : channels * inner;
         int pi = spatial ? inner : 1;
-        if (OrtOrder.Applies(context) && !training)
+        if (OrtOrder.Applies(context, node.OpType) && !training)
         {
             // ORT's batch_norm.h (Eigen, no FMA): inv_std = 1/√(var + ε), a = inv_std·scale, b = B − mean·a, y = x·a + b.
             for (int i = 0; i < paramCount; i++)

@@ -45,7 +45,7 @@ public abstract class SoftmaxOperatorBase : IOnnxOperator
         var g = new SoftmaxGeometry(length, Math.Max(stride, 1), Log);
         switch (x.DType)
         {
-            case DType.Float32 when !Log && OrtOrder.Applies(context):
+            case DType.Float32 when !Log && OrtOrder.Applies(context, node.OpType):
                 // ORT's MlasComputeSoftmax over each row (opset 13+ transposes the axis last, which visits the
                 // same elements in the same order as this stride).
                 return [new Tensor<float>(OrtOrder.Softmax(context, ((Tensor<float>)x).Data, rows, length, Math.Max(stride, 1)), x.Shape)];

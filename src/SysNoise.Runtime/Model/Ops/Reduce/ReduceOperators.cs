@@ -80,7 +80,7 @@ public abstract class ReduceOperator<TOp> : IOnnxOperator
         }
 
         var plan = ReducePlan.Create(x.Shape, reduce, keepDims);
-        if (x.DType == DType.Float32 && OrtOrder.Applies(context) && OrtOrder.EigenRows(x.Shape, reduce) is { } rows && OrtCpu(context, ((Tensor<float>)x).Data, rows.Rows, rows.Length) is { } ort)
+        if (x.DType == DType.Float32 && OrtOrder.Applies(context, node.OpType) && OrtOrder.EigenRows(x.Shape, reduce) is { } rows && OrtCpu(context, ((Tensor<float>)x).Data, rows.Rows, rows.Length) is { } ort)
         {
             return [new Tensor<float>(ort, plan.OutShape)];
         }
