@@ -55,7 +55,7 @@ public static class RunCommand
         accumulation.AcceptOnlyFromAmong("ours", "ort");
         var ortOrderOps = new Option<string?>("--ort-order-ops")
         {
-            Description = "With --accumulation ours: these op types (comma-separated, e.g. Conv,GlobalAveragePool) sum in ONNX Runtime's order all the same, to see how much of a difference from ORT each op type's order explains.",
+            Description = "With --accumulation ours: these op types (comma-separated, e.g. Conv,BatchNormalization) sum in ONNX Runtime's order all the same, to see how much of a difference from ORT each op type's order explains.",
         };
         var calibration = new Option<string?>("--calibration") { Description = "Folder of calibration inputs (.npy) for the int8 precisions." };
         var device = new Option<string>("--device") { Description = "auto (CUDA when present, else host), host, cuda or ilgpu-cpu.", DefaultValueFactory = _ => "auto" };

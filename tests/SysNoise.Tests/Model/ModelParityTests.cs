@@ -152,9 +152,13 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         int[] ours = Bits(ExecutionOptions.Default);
         Assert.Equal(ort, Bits(new ExecutionOptions { OrtOrderOps = ExecutionOptions.OrtOrderOpTypes }));
         Assert.Equal(ours, Bits(new ExecutionOptions { OrtOrderOps = new HashSet<string>() }));
-        int[] convOnly = Bits(new ExecutionOptions { OrtOrderOps = new HashSet<string> { "Conv" } });
-        Assert.NotEqual(ours, convOnly);
-        Assert.NotEqual(ort, convOnly);
+        if (name == "ppocrv4_rec")
+        {
+            // Conv alone lands between the two on the recognizer's 265,000 outputs (the classifier's 2 may coincide with either).
+            int[] convOnly = Bits(new ExecutionOptions { OrtOrderOps = new HashSet<string> { "Conv" } });
+            Assert.NotEqual(ours, convOnly);
+            Assert.NotEqual(ort, convOnly);
+        }
     }
 
     /// <summary>The zoo model, its cached file, and its seeded full-size input (the seed printed for replay).</summary>
