@@ -815,9 +815,12 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         }
     }
 
+    private static readonly float[] TieValues = [0f, -0f, 1f, -1f, float.PositiveInfinity, float.NegativeInfinity];
+
     /// <summary>
-    /// Host MaxPool (interior columns 16 lanes at a time, masked at the interior's end, at strides 1 and 2; scalar borders) against <see cref="NnMath.MaxWindow"/>:
-    /// first strict maximum over the taps inside the input, NaN and ±0 included, on rows wide enough for the vector path.
+    /// Host MaxPool (interior columns 16 lanes at a time, masked at the interior's end, at strides 1 and 2; the two-pass
+    /// 3-wide stride-2 path; scalar borders) against <see cref="NnMath.MaxWindow"/>: first strict maximum over the taps
+    /// inside the input, NaN and ±0 included, on rows wide enough for the vector paths.
     /// </summary>
     [Fact]
     public unsafe void MaxPoolMatchesTheScalarRule()
@@ -829,6 +832,12 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
         {
             int k = 1 + rng.Next(4), s = 1 + rng.Next(rng.Next(4) == 0 ? 3 : 2), d = rng.Next(5) == 0 ? 2 : 1;
             int inH = ((k - 1) * d) + 1 + rng.Next(12), inW = ((k - 1) * d) + 1 + rng.Next(90);
+            if (c % 2 == 0)
+            {
+                // ResNet's 3×3 stride-2 pool on rows wide enough for the two-pass path (16 or more interior outputs).
+                (k, s, d, inW) = (3, 2, 1, 35 + rng.Next(90));
+            }
+
             int maxPad = (((k - 1) * d) + 1) / 2;
             int ph = rng.Next(maxPad + 1), pw = rng.Next(maxPad + 1), phe = rng.Next(maxPad + 1), pwe = rng.Next(maxPad + 1);
             var g = new NnGeometry
@@ -839,7 +848,17 @@ public sealed class HostFastPathTests(ITestOutputHelper output)
                 OutW = PoolGeometry.OutputSize(inW, k, s, pw, pwe, d, false, PoolCeilRule.Modern),
             };
             g.OutChannels = g.Channels;
-            float[] x = RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: rng.Next(2) == 0);
+            // Values: uniform, with specials (NaN planes take the tap-by-tap rule), or only ±0, ±1 and ±inf (ties everywhere,
+            // which the first strict maximum must break by position), those with NaNs in the first and last columns only.
+            int kind = c % 2 == 0 && rng.Next(2) == 0 ? 3 : rng.Next(4);
+            float[] x = kind < 2
+                ? RandomArray(rng, (long)g.Batch * g.Channels * g.InSpatial, specials: kind == 1)
+                : [.. Enumerable.Range(0, g.Batch * g.Channels * g.InSpatial).Select(_ => TieValues[rng.Next(TieValues.Length)])];
+            for (int row = 0; kind == 3 && row < g.Batch * g.Channels * inH; row++)
+            {
+                x[((long)row * inW) + (rng.Next(2) == 0 ? 0 : inW - 1)] = rng.Next(3) == 0 ? float.NaN : x[(long)row * inW];
+            }
+
             var y = new float[g.OutputElements];
             PoolHost.MaxPool(x, y, null, g, storageOrder: 0, threads: 2);
             fixed (float* xp = x)

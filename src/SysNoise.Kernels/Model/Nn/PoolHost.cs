@@ -104,6 +104,7 @@ public static unsafe class PoolHost
         }
 
         bool vector = Avx512F.IsSupported && g.SW <= 2;
+        bool separable = Avx512F.IsSupported && g.KW == 3 && g.SW == 2 && g.DW == 1 && g.DH == 1 && interiorHi - interiorLo >= 16;
         fixed (float* xp = x)
         {
             fixed (float* yp = y)
@@ -113,6 +114,11 @@ public static unsafe class PoolHost
                 {
                     float* src = (float*)xa + ((long)plane * g.InSpatial);
                     float* dst = (float*)ya + ((long)plane * g.OutSpatial);
+                    if (separable && SeparablePlane3S2(src, dst, g, interiorLo, interiorHi, kw0, kw1))
+                    {
+                        return;
+                    }
+
                     for (int oh = 0; oh < g.OutH; oh++)
                     {
                         int hs = (oh * g.SH) - g.PH;
@@ -165,6 +171,96 @@ public static unsafe class PoolHost
                 });
             }
         }
+    }
+
+    /// <summary>Per-thread row maxima of <see cref="SeparablePlane3S2"/>: one row of outputs per input row.</summary>
+    [ThreadStatic]
+    private static float[]? rowMaxima;
+
+    /// <summary>
+    /// A plane of a 3-wide, column-stride-2 MaxPool (ResNet's 3×3 s2 stem pool) as two passes: each input row's maximum
+    /// over each output column's taps, once per row (consecutive output rows share a row), then the maximum of the
+    /// window's rows. Without a NaN that is the scalar rule exactly: the first strict maximum in (kh, kw) order is the
+    /// first strict maximum among the rows' first strict maxima (a row with no tap inside gives −inf, which never
+    /// replaces), and MAXPS keeps its second operand on ties (±0 included). A NaN can differ (a row led by a NaN would
+    /// hide the row's later taps), so a plane holding one returns false and runs the tap-by-tap rule.
+    /// </summary>
+    private static bool SeparablePlane3S2(float* src, float* dst, in NnGeometry g, int lo, int hi, int[] kw0, int[] kw1)
+    {
+        int outW = g.OutW, inW = g.InW;
+        float[] buffer = rowMaxima is { } r && r.Length >= g.InH * outW ? r : (rowMaxima = new float[g.InH * outW]);
+        var tap0 = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var tap1 = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        var shift = Vector512.Create(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+        fixed (float* rows = buffer)
+        {
+            // Pass 1. Interior columns 16 outputs from 33 inputs; groups overlap at the interior's end (recomputing the
+            // same values) so that no load passes the last window's last tap. Border columns tap by tap.
+            Vector512<float> ordered = Vector512<float>.AllBitsSet; // a lane clears once one of its values is a NaN
+            for (int ih = 0; ih < g.InH; ih++)
+            {
+                float* row = src + ((long)ih * inW);
+                float* maxima = rows + ((long)ih * outW);
+                for (int ow = lo; ow < hi; ow += 16)
+                {
+                    int o = Math.Min(ow, hi - 16);
+                    float* p = row + ((o * 2) - g.PW);
+                    Vector512<float> l0 = Vector512.Load(p), l1 = Vector512.Load(p + 16), last = Vector512.Create(p[32]);
+                    ordered &= Vector512.Equals(l0, l0) & Vector512.Equals(l1, l1) & Vector512.Equals(last, last);
+                    Vector512<float> a = Avx512F.PermuteVar16x32x2(l0, tap0, l1), b = Avx512F.PermuteVar16x32x2(l0, tap1, l1);
+                    Vector512<float> c = Avx512F.PermuteVar16x32x2(a, shift, last);
+                    Vector512.Store(Avx512F.Max(c, Avx512F.Max(b, a)), maxima + o);
+                }
+
+                for (int ow = lo == 0 ? hi : 0; ow < outW; ow = ow + 1 == lo ? hi : ow + 1)
+                {
+                    float best = float.NegativeInfinity;
+                    float* taps = row + ((ow * 2) - g.PW);
+                    for (int kw = kw0[ow]; kw < kw1[ow]; kw++)
+                    {
+                        float v = taps[kw];
+                        if (float.IsNaN(v))
+                        {
+                            return false;
+                        }
+
+                        best = v > best || kw == kw0[ow] ? v : best;
+                    }
+
+                    maxima[ow] = best;
+                }
+            }
+
+            if (!Vector512.EqualsAll(ordered.AsUInt32(), Vector512<uint>.AllBitsSet))
+            {
+                return false;
+            }
+
+            // Pass 2: each output row's window rows, first row first, all columns (the last group overlapping).
+            for (int oh = 0; oh < g.OutH; oh++)
+            {
+                int hs = (oh * g.SH) - g.PH;
+                int a = Math.Max(0, -hs), b = Math.Min(g.KH, g.InH - hs);
+                float* dstRow = dst + ((long)oh * outW);
+                for (int o = 0; o < outW; o += 16)
+                {
+                    int start = Math.Min(o, outW - 16);
+                    Vector512<float> best = Vector512.Create(float.NegativeInfinity);
+                    if (a < b)
+                    {
+                        best = Vector512.Load(rows + ((long)(hs + a) * outW) + start);
+                        for (int kh = a + 1; kh < b; kh++)
+                        {
+                            best = Avx512F.Max(Vector512.Load(rows + ((long)(hs + kh) * outW) + start), best);
+                        }
+                    }
+
+                    Vector512.Store(best, dstRow + start);
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>
