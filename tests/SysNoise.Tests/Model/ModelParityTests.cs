@@ -178,6 +178,34 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, ExecutionOptions.Default);
     }
 
+    /// <summary>
+    /// A run with some op types in ONNX Runtime's order (the direction classifier's order-sensitive ones: Conv,
+    /// BatchNormalization and GlobalAveragePool through MLAS's plans, the rest in ours) gives the host path's bits
+    /// through the kernels too (CPU simulator).
+    /// </summary>
+    [Fact]
+    public void IlgpuCpuMatchesHostBitForBitWithOrtOrderOps()
+    {
+        ZooModel model = ModelCache.Get("ppocr_mobile_v2_cls");
+        CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, new ExecutionOptions { OrtOrderOps = model.OrderSensitiveOps!.ToHashSet() });
+    }
+
+    /// <summary>The same on CUDA for both order-sensitive models at their full input size (skips without a GPU).</summary>
+    [Theory]
+    [InlineData("ppocr_mobile_v2_cls")]
+    [InlineData("ppocrv4_rec")]
+    public void CudaMatchesHostBitForBitWithOrtOrderOps(string name)
+    {
+        if (accelerators.Cuda is null)
+        {
+            output.WriteLine("no CUDA device: skipped");
+            return;
+        }
+
+        ZooModel model = ModelCache.Get(name);
+        CheckBitForBit(model, model.Shape, accelerators.Cuda, new ExecutionOptions { OrtOrderOps = model.OrderSensitiveOps!.ToHashSet() });
+    }
+
     /// <summary>fp16 storage through the kernels (CPU simulator, reduced input) gives the host path's bits.</summary>
     [Fact]
     public void IlgpuCpuMatchesHostBitForBitFp16()
