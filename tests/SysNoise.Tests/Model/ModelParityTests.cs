@@ -85,7 +85,8 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         OnnxModel onnx = OnnxLoader.Load(path);
         var session = new OnnxSession(onnx, ExecutionOptions.Default, HostDevice.Shared);
         clock.Restart();
-        IReadOnlyDictionary<string, Tensor> results = session.Run(new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = input });
+        var feeds = new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = input };
+        IReadOnlyDictionary<string, Tensor> results = session.Run(feeds);
         double oursMs = clock.Elapsed.TotalMilliseconds;
         var actual = Assert.IsType<Tensor<float>>(results[onnx.Graph.Outputs[0].Name]);
         Assert.Equal(expectedShape, actual.Shape);
@@ -97,8 +98,8 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
         if (model.OrderSensitiveOps is { } ops)
         {
             // The same run with only those op types in ONNX Runtime's order: every other op, in our order, within the bound.
-            var attributed = new OnnxSession(onnx, new ExecutionOptions { OrtOrderOps = ops.ToHashSet() }, HostDevice.Shared);
-            var partly = Assert.IsType<Tensor<float>>(attributed.Run(new Dictionary<string, Tensor> { [onnx.Graph.Inputs.Single().Name] = input })[onnx.Graph.Outputs[0].Name]);
+            var attributed = new OnnxSession(onnx, OrderSensitiveInOrtOrder(model), HostDevice.Shared);
+            var partly = Assert.IsType<Tensor<float>>(attributed.Run(feeds)[onnx.Graph.Outputs[0].Name]);
             problems.AddRange(Compare(model, expected, partly.Data, expectedShape, line => output.WriteLine($"with {string.Join(", ", ops)} in ORT's order: {line}"))
                 .Select(p => $"with {string.Join(", ", ops)} in ORT's order: {p}"));
         }
@@ -187,7 +188,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     public void IlgpuCpuMatchesHostBitForBitWithOrtOrderOps()
     {
         ZooModel model = ModelCache.Get("ppocr_mobile_v2_cls");
-        CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, new ExecutionOptions { OrtOrderOps = model.OrderSensitiveOps!.ToHashSet() });
+        CheckBitForBit(model, model.ReducedShape!, accelerators.CpuSimulator, OrderSensitiveInOrtOrder(model));
     }
 
     /// <summary>The same on CUDA for both order-sensitive models at their full input size (skips without a GPU).</summary>
@@ -196,14 +197,8 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     [InlineData("ppocrv4_rec")]
     public void CudaMatchesHostBitForBitWithOrtOrderOps(string name)
     {
-        if (accelerators.Cuda is null)
-        {
-            output.WriteLine("no CUDA device: skipped");
-            return;
-        }
-
         ZooModel model = ModelCache.Get(name);
-        CheckBitForBit(model, model.Shape, accelerators.Cuda, new ExecutionOptions { OrtOrderOps = model.OrderSensitiveOps!.ToHashSet() });
+        CheckOnCuda(model, OrderSensitiveInOrtOrder(model));
     }
 
     /// <summary>fp16 storage through the kernels (CPU simulator, reduced input) gives the host path's bits.</summary>
@@ -240,14 +235,7 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     [MemberData(nameof(Models))]
     public void CudaMatchesHostBitForBit(string name)
     {
-        if (accelerators.Cuda is null)
-        {
-            output.WriteLine("no CUDA device: skipped");
-            return;
-        }
-
-        ZooModel model = ModelCache.Get(name);
-        CheckBitForBit(model, model.Shape, accelerators.Cuda, ExecutionOptions.Default);
+        CheckOnCuda(ModelCache.Get(name), ExecutionOptions.Default);
     }
 
     /// <summary>fp16 storage (binary16 rounding at every op output) on CUDA gives the host path's bits too.</summary>
@@ -257,14 +245,22 @@ public sealed class ModelParityTests(ITestOutputHelper output, KernelParityTests
     [InlineData("ppocrv4_det")]
     public void CudaMatchesHostBitForBitFp16(string name)
     {
+        CheckOnCuda(ModelCache.Get(name), new ExecutionOptions { Precision = Precision.Fp16 });
+    }
+
+    /// <summary>Our order, with the model's <see cref="ZooModel.OrderSensitiveOps"/> in ONNX Runtime's.</summary>
+    private static ExecutionOptions OrderSensitiveInOrtOrder(ZooModel model) => new() { OrtOrderOps = model.OrderSensitiveOps!.ToHashSet() };
+
+    /// <summary><see cref="CheckBitForBit"/> at the model's full input size on CUDA; passes with a note without a GPU.</summary>
+    private void CheckOnCuda(ZooModel model, ExecutionOptions options)
+    {
         if (accelerators.Cuda is null)
         {
             output.WriteLine("no CUDA device: skipped");
             return;
         }
 
-        ZooModel model = ModelCache.Get(name);
-        CheckBitForBit(model, model.Shape, accelerators.Cuda, new ExecutionOptions { Precision = Precision.Fp16 });
+        CheckBitForBit(model, model.Shape, accelerators.Cuda, options);
     }
 
     private void CheckBitForBit(ZooModel model, int[] shape, Device device, ExecutionOptions options)
