@@ -93,11 +93,7 @@ public static class HostParallel
             // Close the job: a helper that has not joined yet (descheduled, or still waking) stays out; wait only for
             // those inside, which finish the items they claimed.
             Interlocked.Or(ref members, Closed);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref members) != Closed)
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
+            WaitForMembers();
 
             job = null;
             if (failure is { } ex)
@@ -108,6 +104,29 @@ public static class HostParallel
         finally
         {
             Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the helpers still running items. They are computing (an item takes microseconds to a few hundred),
+    /// so the wait spins on the core with pause instructions. It does not yield: sched_yield hands the core to any
+    /// other runnable thread for a whole time slice, and it did so on every node of a model. Measured with a nice-19
+    /// busy loop on each core, ResNet-50 at batch 1 on two threads: 53–87 ms against ONNX Runtime's 40–52 ms.
+    /// Only a wait longer than <see cref="SpinTicks"/> (a helper descheduled, or sharing this core) yields.
+    /// </summary>
+    private static void WaitForMembers()
+    {
+        long deadline = Stopwatch.GetTimestamp() + SpinTicks;
+        while (Volatile.Read(ref members) != Closed)
+        {
+            if (Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(20);
+            }
+            else
+            {
+                Thread.Yield();
+            }
         }
     }
 
