@@ -208,7 +208,7 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
                     {
                         using var r = ort.Run(runOptions, [input], [ortInput], outputNames);
                     },
-                    batch == 1 ? (4, 5) : quick ? (2, 2) : (4, 2));
+                    batch == 1 ? (12, 2) : quick ? (6, 1) : (10, 1));
                 yield return Case($"model {name} fp32 batch {batch} {size}x{size}", oursMs, $"ONNX Runtime {OrtEnv.Instance().GetVersionString()} ({ThreadCount} intra-op threads)", peerMs, batch * 1e3 / oursMs, "images/s");
             }
         }
@@ -253,13 +253,15 @@ internal sealed class HostPerf(bool quick, int threads, string modelFolder, Acti
     /// Medians of ours and of the peer timed in alternating blocks (the order swapping each round), each block after a
     /// pause: ONNX Runtime's pool threads keep spinning after a run and starve the other side's threads if it runs right
     /// after (alternating single runs measured our 2-thread MobileNetV2 at twice its time); the pause lets the other
-    /// side's threads go idle, and alternating blocks still spread a shared machine's load over both. The protocol of
-    /// <c>SysNoise.Bench model</c>.
+    /// side's threads go idle. Short blocks and many rounds, because this shared machine has slow periods of a second or
+    /// more: with four rounds one such period in one side's blocks moved a ResNet-50 batch-8 ratio from 0.89 to 1.34
+    /// between two runs a minute apart. 100 ms is enough pause: MobileNetV2 at two threads, medians ours / ORT, pause
+    /// 0 ms 8.1–10.7 / 5.4–7.0, 20 ms 6.9–7.1 / 5.1–5.2, 100 ms 6.5 / 5.0–5.1, 500 ms 6.5–6.6 / 5.2–5.3.
     /// </summary>
     private (double Ours, double Peer) Blocks(Action ours, Action peer, (int Rounds, int PerBlock) plan)
     {
         WarmUp(ours, peer);
-        int pauseMs = quick ? 500 : 1000;
+        const int pauseMs = 100;
         var a = new List<double>();
         var b = new List<double>();
         for (int round = 0; round < plan.Rounds; round++)
