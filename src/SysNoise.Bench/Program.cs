@@ -22,6 +22,12 @@ if (args.Length >= 1 && args[0] == "convshapes")
     return;
 }
 
+if (args.Length >= 1 && args[0] == "blocked")
+{
+    BlockedLayoutBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
+    return;
+}
+
 if (args.Length >= 1 && args[0] == "chains")
 {
     ChainBench.Run(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1);
