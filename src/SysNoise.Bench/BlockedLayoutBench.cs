@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using SysNoise.Kernels;
 using SysNoise.Kernels.Model.Nn;
@@ -8,11 +7,12 @@ using SysNoise.Kernels.Model.Nn;
 namespace SysNoise.Bench;
 
 /// <summary>
-/// What a blocked activation layout would give ResNet-50's pointwise convolutions: <c>-- blocked [threads] [pressure]</c>
+/// What a blocked activation layout would give ResNet-50's pointwise convolutions: <c>-- blocked [threads]</c> (under <c>scripts/under-memory-pressure.sh</c> for the slow mode)
 /// times <see cref="ConvHost"/> on NCHW tensors against a direct kernel on NCHWc16 ones (16 channels of a pixel side by
 /// side, as ONNX Runtime keeps them between its convolutions), cold (inputs rotated through 64 MB), medians of 1.5 s.
-/// The direct kernel's tile is 7 pixels × 32 output channels, each output the same chain (acc = +0, then fma over the
-/// input channels in order), so the outputs must be the same bits; the bench counts the values that differ. It reads
+/// The direct kernel is <see cref="SmallPlaneConvHost"/>'s 7-pixel × 32-channel tile reading 16-channel pixels, each
+/// output the same chain (acc = +0, then fma over the input channels in order), so the outputs must be the same bits;
+/// the bench counts the values that differ. It reads
 /// one sequential run of 16 channels × 7 pixels per channel block, where the NCHW paths read 1 KB (GEMM) or 28 bytes
 /// (7-pixel tiles) of each of K channel rows. An experiment, not a path of the executor: the layout would have to be
 /// the executor's between its convolutions (see docs/performance.md).
@@ -130,7 +130,11 @@ public static unsafe class BlockedLayoutBench
         return r;
     }
 
-    /// <summary>Tasks are ranges of 7-pixel tiles; each tile runs every 32-channel chunk while its input is in L1.</summary>
+    /// <summary>
+    /// Tasks are ranges of 7-pixel tiles; each tile runs every 32-channel chunk while its input is in L1, through the
+    /// same chains as <see cref="ChannelBlockChainHost"/>'s projection (B in 16-channel pixels), then stores the tile's
+    /// [pixel][32 channels] as the chunk's two 16-channel blocks.
+    /// </summary>
     private static void Direct(float[] x, float[] w, float[] y, int channels, int outChannels, int p, int threads)
     {
         int tiles = p / Pixels, chunks = outChannels / 32;
@@ -140,49 +144,26 @@ public static unsafe class BlockedLayoutBench
             nint xa = (nint)xp, wa = (nint)wp, ya = (nint)yp;
             HostParallel.For(ranges, threads, range =>
             {
+                float* tile = stackalloc float[Pixels * 32];
                 int t0 = (int)((long)tiles * range / ranges), t1 = (int)((long)tiles * (range + 1) / ranges);
-                for (int tile = t0; tile < t1; tile++)
+                for (int t = t0; t < t1; t++)
                 {
+                    int p0 = t * Pixels;
                     for (int chunk = 0; chunk < chunks; chunk++)
                     {
-                        Tile((float*)xa, p, tile * Pixels, (float*)wa + ((long)chunk * channels * 32), channels, (float*)ya + ((long)chunk * 2 * p * 16));
+                        float* chunkWeights = (float*)wa + ((long)chunk * channels * 32);
+                        SmallPlaneConvHost.Chains<ChannelBlockPixels>((float*)xa + ((long)p0 * 16), channels, 16, 1, (long)p * 16, chunkWeights, null, tile, chunkWeights);
+                        for (int half = 0; half < 2; half++)
+                        {
+                            float* block = (float*)ya + ((((long)((chunk * 2) + half) * p) + p0) * 16);
+                            for (int i = 0; i < Pixels; i++)
+                            {
+                                Vector512.Store(Vector512.Load(tile + (i * 32) + (half * 16)), block + (i * 16));
+                            }
+                        }
                     }
                 }
             });
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* x, int p, int p0, float* w, int channels, float* y)
-    {
-        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default;
-        Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default;
-        for (int cb = 0; cb < channels; cb += 16)
-        {
-            float* run = x + ((((long)(cb / 16) * p) + p0) * 16);
-            for (int k = 0; k < 16; k++, w += 32)
-            {
-                Vector512<float> w0 = Vector512.Load(w), w1 = Vector512.Load(w + 16);
-                Vector512<float> v = Vector512.Create(run[k]);
-                a0 = Vector512.FusedMultiplyAdd(w0, v, a0); b0 = Vector512.FusedMultiplyAdd(w1, v, b0);
-                v = Vector512.Create(run[16 + k]);
-                a1 = Vector512.FusedMultiplyAdd(w0, v, a1); b1 = Vector512.FusedMultiplyAdd(w1, v, b1);
-                v = Vector512.Create(run[32 + k]);
-                a2 = Vector512.FusedMultiplyAdd(w0, v, a2); b2 = Vector512.FusedMultiplyAdd(w1, v, b2);
-                v = Vector512.Create(run[48 + k]);
-                a3 = Vector512.FusedMultiplyAdd(w0, v, a3); b3 = Vector512.FusedMultiplyAdd(w1, v, b3);
-                v = Vector512.Create(run[64 + k]);
-                a4 = Vector512.FusedMultiplyAdd(w0, v, a4); b4 = Vector512.FusedMultiplyAdd(w1, v, b4);
-                v = Vector512.Create(run[80 + k]);
-                a5 = Vector512.FusedMultiplyAdd(w0, v, a5); b5 = Vector512.FusedMultiplyAdd(w1, v, b5);
-                v = Vector512.Create(run[96 + k]);
-                a6 = Vector512.FusedMultiplyAdd(w0, v, a6); b6 = Vector512.FusedMultiplyAdd(w1, v, b6);
-            }
-        }
-
-        // NCHWc16 output: the chunk's first 16 channels, then its second 16, pixels p0..p0+6 of each.
-        float* ya = y + ((long)p0 * 16), yb = y + (((long)p + p0) * 16);
-        a0.Store(ya); a1.Store(ya + 16); a2.Store(ya + 32); a3.Store(ya + 48); a4.Store(ya + 64); a5.Store(ya + 80); a6.Store(ya + 96);
-        b0.Store(yb); b1.Store(yb + 16); b2.Store(yb + 32); b3.Store(yb + 48); b4.Store(yb + 64); b5.Store(yb + 80); b6.Store(yb + 96);
     }
 }

@@ -189,7 +189,6 @@ public static class RunCommand
         return command;
     }
 
-    /// <summary>Binds NAME=FILE pairs to the graph's inputs; every input must be given once, and nothing else.</summary>
     /// <summary>The --ort-order-ops set, checked: fp32, --accumulation ours, and op types that have an ORT order.</summary>
     private static IReadOnlySet<string>? OrtOrderOps(string? list, bool ortOrder, Precision precision)
     {
@@ -213,6 +212,7 @@ public static class RunCommand
         return ops;
     }
 
+    /// <summary>Binds NAME=FILE pairs to the graph's inputs; every input must be given once, and nothing else.</summary>
     private static Dictionary<string, Tensor> ReadInputs(OnnxModel model, string[] specs)
     {
         IReadOnlyList<OnnxValueInfo> graphInputs = model.Graph.Inputs;

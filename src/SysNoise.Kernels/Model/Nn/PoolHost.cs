@@ -1,4 +1,5 @@
 using SysNoise.Kernels.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -76,19 +77,7 @@ public static unsafe class PoolHost
         int[] kw0 = new int[g.OutW], kw1 = new int[g.OutW];
         for (int ow = 0; ow < g.OutW; ow++)
         {
-            int start = (ow * g.SW) - g.PW;
-            int a = 0, b = g.KW;
-            while (a < b && start + (a * g.DW) < 0)
-            {
-                a++;
-            }
-
-            while (b > a && start + ((b - 1) * g.DW) >= g.InW)
-            {
-                b--;
-            }
-
-            (kw0[ow], kw1[ow]) = (a, b);
+            (kw0[ow], kw1[ow]) = TapsInside((ow * g.SW) - g.PW, g.KW, g.DW, g.InW);
         }
 
         // Columns whose whole window lies inside the row: [interiorLo, interiorHi).
@@ -122,17 +111,7 @@ public static unsafe class PoolHost
                     for (int oh = 0; oh < g.OutH; oh++)
                     {
                         int hs = (oh * g.SH) - g.PH;
-                        int a = 0, b = g.KH;
-                        while (a < b && hs + (a * g.DH) < 0)
-                        {
-                            a++;
-                        }
-
-                        while (b > a && hs + ((b - 1) * g.DH) >= g.InH)
-                        {
-                            b--;
-                        }
-
+                        (int a, int b) = TapsInside(hs, g.KH, g.DH, g.InH);
                         float* dstRow = dst + ((long)oh * g.OutW);
                         int ow = 0;
                         while (ow < g.OutW)
@@ -171,6 +150,24 @@ public static unsafe class PoolHost
                 });
             }
         }
+    }
+
+    /// <summary>The taps [A, B) of a window of <paramref name="k"/> taps <paramref name="dilation"/> apart from <paramref name="start"/> that fall inside [0, <paramref name="extent"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (int A, int B) TapsInside(int start, int k, int dilation, int extent)
+    {
+        int a = 0, b = k;
+        while (a < b && start + (a * dilation) < 0)
+        {
+            a++;
+        }
+
+        while (b > a && start + ((b - 1) * dilation) >= extent)
+        {
+            b--;
+        }
+
+        return (a, b);
     }
 
     /// <summary>Per-thread row maxima of <see cref="SeparablePlane3S2"/>: one row of outputs per input row.</summary>
@@ -212,22 +209,9 @@ public static unsafe class PoolHost
                     Vector512.Store(Avx512F.Max(c, Avx512F.Max(b, a)), maxima + o);
                 }
 
-                for (int ow = lo == 0 ? hi : 0; ow < outW; ow = ow + 1 == lo ? hi : ow + 1)
+                if (!BorderMaxima(row, maxima, 0, lo, g.PW, kw0, kw1) || !BorderMaxima(row, maxima, hi, outW, g.PW, kw0, kw1))
                 {
-                    float best = float.NegativeInfinity;
-                    float* taps = row + ((ow * 2) - g.PW);
-                    for (int kw = kw0[ow]; kw < kw1[ow]; kw++)
-                    {
-                        float v = taps[kw];
-                        if (float.IsNaN(v))
-                        {
-                            return false;
-                        }
-
-                        best = v > best || kw == kw0[ow] ? v : best;
-                    }
-
-                    maxima[ow] = best;
+                    return false;
                 }
             }
 
@@ -240,7 +224,7 @@ public static unsafe class PoolHost
             for (int oh = 0; oh < g.OutH; oh++)
             {
                 int hs = (oh * g.SH) - g.PH;
-                int a = Math.Max(0, -hs), b = Math.Min(g.KH, g.InH - hs);
+                (int a, int b) = TapsInside(hs, g.KH, 1, g.InH);
                 float* dstRow = dst + ((long)oh * outW);
                 for (int o = 0; o < outW; o += 16)
                 {
@@ -258,6 +242,34 @@ public static unsafe class PoolHost
                     Vector512.Store(best, dstRow + start);
                 }
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// One input row's maxima for the border output columns [<paramref name="from"/>, <paramref name="to"/>) of a
+    /// stride-2 pool, tap by tap (first strict maximum); false at a NaN (the plane then runs the tap-by-tap rule).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool BorderMaxima(float* row, float* maxima, int from, int to, int pw, int[] kw0, int[] kw1)
+    {
+        for (int ow = from; ow < to; ow++)
+        {
+            float best = float.NegativeInfinity;
+            float* taps = row + ((ow * 2) - pw);
+            for (int kw = kw0[ow]; kw < kw1[ow]; kw++)
+            {
+                float v = taps[kw];
+                if (float.IsNaN(v))
+                {
+                    return false;
+                }
+
+                best = v > best || kw == kw0[ow] ? v : best;
+            }
+
+            maxima[ow] = best;
         }
 
         return true;
